@@ -1,0 +1,20 @@
+// The one public door of @recmesh/backend.
+export { TYPES } from './contracts';
+export type {
+  BagBatch,
+  CapabilityReport,
+  DenseBackend,
+  DenseGraph,
+  DenseGraphIO,
+  DenseSession,
+  DenseSessionOptions,
+  Dtype,
+  EmbeddingBackend,
+  EmbeddingTable,
+  PoolingMode,
+  TableData,
+} from './contracts';
+export { validateBags } from './validate-bags';
+export { referenceGatherReduce } from './reference-kernel';
+export { loadBackend, embeddingBackendOf, denseBackendOf, BACKEND_PLUGINS } from './load-backend';
+export type { BackendPlugin } from './load-backend';

@@ -1,0 +1,55 @@
+/** One table range a shard holds (the plan's partition, confirmed by the shard). */
+export interface HeldPartition {
+  readonly model: string;
+  readonly table: number;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+}
+
+export type Role = 'embedding-shard' | 'dense-worker' | 'orchestrator' | 'carbon-ledger';
+
+/** What a service tells the mesh about itself, every heartbeat. */
+export interface Announcement {
+  readonly id: string;
+  readonly role: Role;
+  /** host:port of its gRPC server. */
+  readonly address: string;
+  readonly backend: string;
+  /** Models it serves (dense workers, orchestrators). */
+  readonly models: readonly string[];
+  /** Shard group it belongs to (embedding shards). */
+  readonly group?: string;
+  /** Table ranges it holds and serves (embedding shards). */
+  readonly partitions?: readonly HeldPartition[];
+  readonly metricsPort: number;
+  /** The interval of its announcements, ms: peers drop it after three missed. */
+  readonly heartbeatMs: number;
+  readonly startedAt: number;
+  readonly pid: number;
+  /** Ready to serve (tables loaded, sessions created). */
+  readonly ready: boolean;
+}
+
+const ROLES: ReadonlySet<string> = new Set([
+  'embedding-shard',
+  'dense-worker',
+  'orchestrator',
+  'carbon-ledger',
+]);
+
+/** Parses an announcement from the wire; undefined for anything malformed. */
+export function parseAnnouncement(data: Uint8Array): Announcement | undefined {
+  try {
+    const a = JSON.parse(new TextDecoder().decode(data)) as Partial<Announcement>;
+    if (typeof a.id !== 'string' || typeof a.address !== 'string' || !ROLES.has(a.role ?? ''))
+      return undefined;
+    if (typeof a.heartbeatMs !== 'number' || !(a.heartbeatMs > 0)) return undefined;
+    return a as Announcement;
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeAnnouncement(a: Announcement): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(a));
+}

@@ -1,0 +1,13 @@
+// The one public door of @recmesh/bus: NATS subjects, discovery and the usage stream.
+export { subjectsFor } from './subjects';
+export type { Subjects } from './subjects';
+export { parseAnnouncement, encodeAnnouncement } from './announcement';
+export type { Announcement, HeldPartition, Role } from './announcement';
+export { connectBus } from './connect';
+export type { BusOptions, NatsConnection } from './connect';
+export { startAnnouncer } from './announcer';
+export type { Announcer } from './announcer';
+export { PeerRegistry, MISSED_HEARTBEATS } from './peer-registry';
+export { ensureUsageStream, deleteUsageStream, DUPLICATE_WINDOW_MS } from './usage-stream';
+export { UsagePublisher } from './usage-publisher';
+export type { UsageDelta, UsageKey, UsagePublisherOptions } from './usage-publisher';

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The recmesh command.
+import { Command } from 'commander';
+import { isRecmeshError } from '@recmesh/errors';
+import { demoCommand } from './commands/demo';
+import { rankCommand } from './commands/rank';
+import { upCommand } from './commands/up';
+
+const program = new Command('recmesh')
+  .description(
+    'serve DLRM-family recommendation models as a gRPC mesh, fast under tail-latency targets, with a carbon receipt per query',
+  )
+  .version('0.1.0')
+  .addCommand(upCommand())
+  .addCommand(rankCommand())
+  .addCommand(demoCommand());
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    const e = err as { code?: unknown; details?: unknown; message?: string };
+    const message = isRecmeshError(err)
+      ? err.message
+      : typeof e.details === 'string'
+        ? `${String(e.code)}: ${e.details}`
+        : (e.message ?? String(err));
+    process.stderr.write(`recmesh: ${message}\n`);
+    process.exit(1);
+  },
+);

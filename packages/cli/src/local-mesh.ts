@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { RecmeshError } from '@recmesh/errors';
+import { planTableWise, resolveModels } from '@recmesh/models';
+import { ensureNats } from './nats-server';
+
+export interface LocalMeshOptions {
+  readonly models: string;
+  readonly rowScale: number;
+  readonly seed: number;
+  /** Embedding shard groups (tables spread over them table-wise). */
+  readonly shards: number;
+  readonly workers: number;
+  /** Orchestrator port; 0 picks a free one. */
+  readonly port: number;
+  readonly natsUrl: string;
+  readonly mesh: string;
+  readonly batchSize: number;
+  readonly logDir: string;
+  /** Extra environment for every service. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly readyTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface MeshService {
+  readonly name: string;
+  readonly role: string;
+  readonly address: string;
+  readonly metricsPort: number;
+  readonly pid: number;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+}
+
+export interface LocalMesh {
+  readonly orchestrator: string;
+  readonly natsUrl: string;
+  readonly startedNats: boolean;
+  readonly planFile: string;
+  readonly services: readonly MeshService[];
+  stop(): Promise<void>;
+}
+
+const ENTRY: Record<string, string> = {
+  'carbon-ledger': '@recmesh/carbon-ledger/dist/main.js',
+  'embedding-shard': '@recmesh/embedding-shard/dist/main.js',
+  'dense-worker': '@recmesh/dense-worker/dist/main.js',
+  orchestrator: '@recmesh/orchestrator/dist/main.js',
+};
+
+/** Starts one service process and resolves when it logs `ready` (with its address). */
+function startService(
+  name: string,
+  role: string,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  timeoutMs: number,
+): Promise<MeshService> {
+  const logFile = join(logDir, `${name}.log`);
+  const out = createWriteStream(logFile);
+  const child = spawn(process.execPath, [require.resolve(ENTRY[role] as string)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.pipe(out, { end: false });
+  const tail: string[] = [];
+  return new Promise<MeshService>((resolveService, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new RecmeshError(
+          'unavailable',
+          `${name} was not ready within ${timeoutMs} ms; see ${logFile}`,
+        ),
+      );
+    }, timeoutMs);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(
+        new RecmeshError(
+          'unavailable',
+          `${name} exited (code ${code}) before it was ready: ${tail.slice(-3).join(' | ')} (log: ${logFile})`,
+        ),
+      );
+    };
+    child.once('exit', onExit);
+    child.stderr?.on('data', (d: Buffer) => tail.push(d.toString().trim()));
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      out.write(`${line}\n`);
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      let record: { msg?: string; address?: string; metricsPort?: number } | undefined;
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        return;
+      }
+      if (record?.msg === 'ready' && typeof record.address === 'string') {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolveService({
+          name,
+          role,
+          address: record.address,
+          metricsPort: record.metricsPort ?? 0,
+          pid: child.pid ?? 0,
+          logFile,
+          child,
+        });
+      }
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * The whole mesh on loopback: a NATS server if none answers, the carbon ledger, `shards`
+ * embedding shard groups (a table-wise plan), `workers` dense workers and the orchestrator, each
+ * its own process, logs in `logDir`.
+ */
+export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMesh> {
+  const log = options.log ?? (() => undefined);
+  const logDir = resolve(options.logDir);
+  mkdirSync(logDir, { recursive: true });
+  const models = resolveModels(options.models, { rowScale: options.rowScale, seed: options.seed });
+  const plan = planTableWise(models, options.shards);
+  const planFile = join(logDir, 'plan.json');
+  writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  const nats = await ensureNats(options.natsUrl, log);
+  const timeoutMs = options.readyTimeoutMs ?? 300_000;
+
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    NATS_URL: nats.url,
+    RECMESH_MESH: options.mesh,
+    RECMESH_MODELS: options.models,
+    RECMESH_ROW_SCALE: String(options.rowScale),
+    RECMESH_SEED: String(options.seed),
+    RECMESH_HOST: '127.0.0.1',
+    RECMESH_PORT: '0',
+    RECMESH_METRICS_PORT: '0',
+  };
+  const services: MeshService[] = [];
+  const stop = async () => {
+    // Front door first, so no new query starts while the back ends go away.
+    for (const s of [...services].reverse()) await stopChild(s.child, 15_000);
+    if (nats.child !== undefined) await stopChild(nats.child, 5_000);
+  };
+  try {
+    services.push(await startService('carbon-ledger', 'carbon-ledger', base, logDir, timeoutMs));
+    log(`carbon-ledger ready at ${services[0]?.address}`);
+    const settled = await Promise.allSettled([
+      ...plan.groups.map((g) =>
+        startService(
+          g.id,
+          'embedding-shard',
+          { ...base, RECMESH_PLAN: planFile, RECMESH_SHARD_GROUP: g.id },
+          logDir,
+          timeoutMs,
+        ),
+      ),
+      ...Array.from({ length: options.workers }, (_, i) =>
+        startService(`dense-worker-${i}`, 'dense-worker', base, logDir, timeoutMs),
+      ),
+    ]);
+    const backends = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    services.push(...backends);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    for (const s of backends) log(`${s.name} ready at ${s.address}`);
+    services.push(
+      await startService(
+        'orchestrator',
+        'orchestrator',
+        {
+          ...base,
+          RECMESH_PORT: String(options.port),
+          RECMESH_BATCH_SIZE: String(options.batchSize),
+        },
+        logDir,
+        timeoutMs,
+      ),
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const orchestrator = services.at(-1) as MeshService;
+  return {
+    orchestrator: orchestrator.address,
+    natsUrl: nats.url,
+    startedNats: nats.child !== undefined,
+    planFile,
+    services,
+    stop,
+  };
+}

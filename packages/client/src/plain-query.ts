@@ -1,0 +1,84 @@
+import type { RankRequest, RankResponse } from '@recmesh/proto';
+
+/** One table's bags for the candidates, EmbeddingBag's (indices, offsets) form. */
+export interface PlainItemSparse {
+  readonly table: number;
+  readonly indices: Int32Array | readonly number[];
+  /** Start of each item's bag in `indices`: one per item. */
+  readonly offsets: Int32Array | readonly number[];
+  readonly weights?: Float32Array | readonly number[];
+}
+
+export interface PlainUserSparse {
+  readonly table: number;
+  readonly indices: Int32Array | readonly number[];
+  readonly weights?: Float32Array | readonly number[];
+}
+
+/** A Rank query as plain arrays; toRankRequest packs it into the wire's little-endian bytes. */
+export interface PlainQuery {
+  readonly model: string;
+  readonly topK?: number;
+  readonly user: {
+    readonly dense?: Float32Array | readonly number[];
+    readonly sparse?: readonly PlainUserSparse[];
+  };
+  readonly items: {
+    readonly count: number;
+    readonly itemIds?: readonly (bigint | number)[];
+    readonly dense?: Float32Array | readonly number[];
+    readonly sparse?: readonly PlainItemSparse[];
+  };
+}
+
+/** A ranked item, JSON-friendly. */
+export interface PlainRankedItem {
+  readonly itemId: string;
+  readonly index: number;
+  readonly score: number;
+}
+
+const f32 = (v: Float32Array | readonly number[] | undefined): Buffer => {
+  if (v === undefined) return Buffer.alloc(0);
+  const a = v instanceof Float32Array ? v : Float32Array.from(v);
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+};
+
+const i32 = (v: Int32Array | readonly number[]): Buffer => {
+  const a = v instanceof Int32Array ? v : Int32Array.from(v);
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+};
+
+/** Packs a plain query into a RankRequest (tensors as little-endian bytes). */
+export function toRankRequest(q: PlainQuery): RankRequest {
+  const ids =
+    q.items.itemIds === undefined
+      ? undefined
+      : BigUint64Array.from(q.items.itemIds, (x) => BigInt(x));
+  return {
+    model: q.model,
+    topK: q.topK ?? 0,
+    user: {
+      dense: f32(q.user.dense),
+      sparse: (q.user.sparse ?? []).map((s) => ({
+        table: s.table,
+        indices: i32(s.indices),
+        weights: f32(s.weights),
+      })),
+    },
+    items: {
+      count: q.items.count,
+      itemIds: ids === undefined ? Buffer.alloc(0) : Buffer.from(ids.buffer),
+      dense: f32(q.items.dense),
+      sparse: (q.items.sparse ?? []).map((s) => ({
+        table: s.table,
+        bags: { indices: i32(s.indices), offsets: i32(s.offsets), weights: f32(s.weights) },
+      })),
+    },
+  };
+}
+
+/** The ranking of a RankResponse as plain objects. */
+export function rankedItems(response: RankResponse): PlainRankedItem[] {
+  return response.items.map((i) => ({ itemId: i.itemId, index: i.index, score: i.score }));
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { env, type ConfigOf } from './env-config';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().positive();
+
+/** Variables every recmesh service reads. */
+export const commonSpec = {
+  mesh: env(
+    'RECMESH_MESH',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('default'),
+    'mesh name: prefixes every NATS subject and stream, so meshes can share one NATS server',
+  ),
+  natsUrl: env(
+    'NATS_URL',
+    z.string().default('nats://127.0.0.1:4222'),
+    'NATS server URL(s), comma-separated',
+  ),
+  host: env('RECMESH_HOST', z.string().default('127.0.0.1'), 'address the gRPC server binds'),
+  advertiseHost: env(
+    'RECMESH_ADVERTISE_HOST',
+    z.string().optional(),
+    'host name that peers use to reach this service (default: RECMESH_HOST)',
+  ),
+  port: env('RECMESH_PORT', port.default(0), 'gRPC port; 0 picks a free one'),
+  metricsPort: env(
+    'RECMESH_METRICS_PORT',
+    port.default(0),
+    'Prometheus /metrics port; 0 picks a free one',
+  ),
+  instanceId: env(
+    'RECMESH_INSTANCE_ID',
+    z.string().optional(),
+    'instance id (default: role-host-pid)',
+  ),
+  logLevel: env(
+    'RECMESH_LOG_LEVEL',
+    z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    'log level',
+  ),
+  heartbeatMs: env(
+    'RECMESH_HEARTBEAT_MS',
+    positive.default(1000),
+    'interval of announcements on NATS, ms; peers drop a service after 3 missed',
+  ),
+  drainMs: env(
+    'RECMESH_DRAIN_MS',
+    positive.default(10_000),
+    'on SIGTERM, how long in-flight calls may take to finish before they are cut, ms',
+  ),
+  otlpEndpoint: env(
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    z.string().url().optional(),
+    'OTLP/HTTP endpoint for traces (e.g. http://collector:4318); unset = traces are not exported',
+  ),
+};
+
+/** Variables of services that hold or serve models. */
+export const modelsSpec = {
+  models: env(
+    'RECMESH_MODELS',
+    z.string().default('rmc1,rmc2,rmc3'),
+    'comma-separated models to serve: a preset (rmc1, rmc2, rmc3) with an optional -dot or -cat interaction suffix',
+  ),
+  rowScale: env(
+    'RECMESH_ROW_SCALE',
+    z.coerce.number().positive().max(1).default(0.01),
+    "fraction of each preset table's rows to allocate (1 = full size; RMC1 at 1 is 4 GB of float32)",
+  ),
+  seed: env(
+    'RECMESH_SEED',
+    z.coerce.number().int().min(0).default(1),
+    'seed of the deterministic weights',
+  ),
+};
+
+export type CommonConfig = ConfigOf<typeof commonSpec>;

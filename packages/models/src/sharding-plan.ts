@@ -1,0 +1,173 @@
+import { invalidArgument } from '@recmesh/errors';
+import type { ModelSpec } from './model-spec';
+
+/** Rows [rowStart, rowEnd) of one table of one model. */
+export interface PlanPartition {
+  readonly model: string;
+  readonly table: number;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+}
+
+/** A shard group: the partitions it holds, served by `replicas` identical shard processes. */
+export interface PlanGroup {
+  readonly id: string;
+  readonly replicas: number;
+  readonly partitions: readonly PlanPartition[];
+}
+
+/** The sharding plan: a JSON file that shards and the orchestrator both read. */
+export interface ShardingPlan {
+  readonly version: 1;
+  readonly groups: readonly PlanGroup[];
+}
+
+/** The plan that puts every table of `models` in one group. */
+export function singleGroupPlan(models: readonly ModelSpec[], id = 'shard-0'): ShardingPlan {
+  return {
+    version: 1,
+    groups: [
+      {
+        id,
+        replicas: 1,
+        partitions: models.flatMap((m) =>
+          m.tables.map((t, table) => ({ model: m.name, table, rowStart: 0, rowEnd: t.rows })),
+        ),
+      },
+    ],
+  };
+}
+
+/**
+ * Whole tables over `groups` shard groups, largest first onto the group with the least expected
+ * load (bytes plus lookup traffic, each as a share of the total): the LPT heuristic.
+ */
+export function planTableWise(
+  models: readonly ModelSpec[],
+  groups: number,
+  replicas = 1,
+): ShardingPlan {
+  if (!(Number.isInteger(groups) && groups >= 1))
+    throw invalidArgument('groups', groups, 'must be an integer >= 1');
+  const tables = models.flatMap((m) =>
+    m.tables.map((t, table) => ({
+      model: m.name,
+      table,
+      rows: t.rows,
+      bytes: t.rows * t.dim * 4,
+      lookups: t.pool * t.dim,
+    })),
+  );
+  const totalBytes = tables.reduce((s, t) => s + t.bytes, 0) || 1;
+  const totalLookups = tables.reduce((s, t) => s + t.lookups, 0) || 1;
+  const cost = (t: (typeof tables)[number]) => t.bytes / totalBytes + t.lookups / totalLookups;
+  const load = new Array<number>(groups).fill(0);
+  const parts: PlanPartition[][] = Array.from({ length: groups }, () => []);
+  for (const t of [...tables].sort((a, b) => cost(b) - cost(a))) {
+    const g = load.indexOf(Math.min(...load));
+    load[g] = (load[g] ?? 0) + cost(t);
+    parts[g]?.push({ model: t.model, table: t.table, rowStart: 0, rowEnd: t.rows });
+  }
+  return {
+    version: 1,
+    groups: parts.map((partitions, g) => ({
+      id: `shard-${g}`,
+      replicas,
+      partitions: partitions.sort((a, b) => a.model.localeCompare(b.model) || a.table - b.table),
+    })),
+  };
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/**
+ * Checks a parsed plan against the models it serves: every row of every table is held by exactly
+ * one group, ids are unique, replicas >= 1. Errors name the field (`groups[1].partitions[0].rowEnd`).
+ */
+export function validatePlan(
+  input: unknown,
+  models: readonly ModelSpec[],
+  source = 'plan',
+): ShardingPlan {
+  const plan = input as Partial<ShardingPlan> | null;
+  if (typeof plan !== 'object' || plan === null)
+    throw invalidArgument(source, input, 'is not an object');
+  if (plan.version !== 1) throw invalidArgument(`${source}.version`, plan.version, 'must be 1');
+  if (!Array.isArray(plan.groups) || plan.groups.length === 0) {
+    throw invalidArgument(`${source}.groups`, plan.groups, 'must be a non-empty array');
+  }
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const ids = new Set<string>();
+  const covered = new Map<string, [number, number, string][]>();
+  plan.groups.forEach((group, g) => {
+    const at = `${source}.groups[${g}]`;
+    if (typeof group?.id !== 'string' || group.id === '')
+      throw invalidArgument(`${at}.id`, group?.id, 'must be a non-empty string');
+    if (ids.has(group.id)) throw invalidArgument(`${at}.id`, group.id, 'is used by two groups');
+    ids.add(group.id);
+    if (!isInt(group.replicas) || group.replicas < 1)
+      throw invalidArgument(`${at}.replicas`, group.replicas, 'must be an integer >= 1');
+    if (!Array.isArray(group.partitions))
+      throw invalidArgument(`${at}.partitions`, group.partitions, 'must be an array');
+    group.partitions.forEach((p: PlanPartition, i: number) => {
+      const pat = `${at}.partitions[${i}]`;
+      const model = byName.get(p?.model);
+      if (model === undefined)
+        throw invalidArgument(
+          `${pat}.model`,
+          p?.model,
+          `is not served (models: ${[...byName.keys()].join(', ')})`,
+        );
+      const table = model.tables[p.table];
+      if (!isInt(p.table) || table === undefined)
+        throw invalidArgument(
+          `${pat}.table`,
+          p.table,
+          `${model.name} has ${model.tables.length} tables`,
+        );
+      if (
+        !isInt(p.rowStart) ||
+        !isInt(p.rowEnd) ||
+        p.rowStart < 0 ||
+        p.rowEnd <= p.rowStart ||
+        p.rowEnd > table.rows
+      ) {
+        throw invalidArgument(
+          `${pat}.rowEnd`,
+          [p.rowStart, p.rowEnd],
+          `is not a non-empty row range of a ${table.rows}-row table`,
+        );
+      }
+      const key = `${p.model}#${p.table}`;
+      const list = covered.get(key) ?? [];
+      list.push([p.rowStart, p.rowEnd, pat]);
+      covered.set(key, list);
+    });
+  });
+  for (const model of models) {
+    model.tables.forEach((table, t) => {
+      const ranges = (covered.get(`${model.name}#${t}`) ?? []).sort((a, b) => a[0] - b[0]);
+      let next = 0;
+      for (const [start, end, pat] of ranges) {
+        if (start !== next) {
+          throw invalidArgument(
+            pat,
+            [start, end],
+            start < next
+              ? `overlaps rows already held (next free row ${next})`
+              : `leaves rows ${next}..${start - 1} of ${model.name} table ${t} unserved`,
+          );
+        }
+        next = end;
+      }
+      if (next !== table.rows) {
+        throw invalidArgument(
+          `${source}.groups`,
+          `${model.name} table ${t}`,
+          `rows ${next}..${table.rows - 1} are held by no group`,
+        );
+      }
+    });
+  }
+  return plan as ShardingPlan;
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import {
+  loadFileDescriptorSetFromBuffer,
+  loadSync,
+  type PackageDefinition,
+} from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { descriptorSetPath } from '@recmesh/proto';
+import type { Logger } from '@recmesh/telemetry';
+import { SERVER_OPTIONS } from './channel-options';
+
+export interface ServiceBinding {
+  /** Full name, e.g. `recmesh.v1.EmbeddingService`: the health service reports it. */
+  readonly name: string;
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
+export interface RpcServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly services: readonly ServiceBinding[];
+  readonly logger: Logger;
+}
+
+export interface RpcServer {
+  readonly port: number;
+  /** Serving or not, for every service and for the whole server (""). */
+  setServing(serving: boolean): void;
+  /**
+   * Stops accepting calls, lets in-flight calls finish for up to `drainMs`, then cuts what is
+   * left. Health turns NOT_SERVING first so that load balancers move away.
+   */
+  shutdown(drainMs: number): Promise<void>;
+}
+
+let reflectionPackages: PackageDefinition | undefined;
+
+/** recmesh's descriptor set plus grpc.health.v1, read once per process. */
+function reflectionPackage(): PackageDefinition {
+  reflectionPackages ??= {
+    ...loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath)),
+    ...loadSync(healthProtoPath),
+  };
+  return reflectionPackages;
+}
+
+/** A gRPC server with the given services, grpc.health.v1 (Check, Watch) and server reflection. */
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const server = new Server(SERVER_OPTIONS);
+  for (const service of options.services)
+    server.addService(service.definition, service.implementation);
+
+  const names = ['', ...options.services.map((s) => s.name)];
+  const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, 'NOT_SERVING'])));
+  health.addToServer({
+    addService(definition, implementation) {
+      const watch = implementation.watch as ((call: NodeJS.EventEmitter) => void) | undefined;
+      // A Watch stream whose client goes away emits 'error'; without a listener that would
+      // crash the process (grpc-health-check 2.x leaves it unhandled).
+      if (watch !== undefined) {
+        implementation.watch = (call: NodeJS.EventEmitter) => {
+          call.on('error', () => undefined);
+          watch(call);
+        };
+      }
+      server.addService(definition, implementation);
+    },
+  });
+  new ReflectionService(reflectionPackage()).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(
+      `${options.host}:${options.port}`,
+      ServerCredentials.createInsecure(),
+      (err, bound) => (err === null ? resolve(bound) : reject(err)),
+    );
+  });
+
+  const setServing = (serving: boolean) => {
+    for (const name of names) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+  };
+
+  return {
+    port,
+    setServing,
+    async shutdown(drainMs) {
+      setServing(false);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          options.logger.warn({ drainMs }, 'drain timed out; cutting the calls still in flight');
+          server.forceShutdown();
+          resolve();
+        }, drainMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

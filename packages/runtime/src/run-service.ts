@@ -1,0 +1,136 @@
+import {
+  connectBus,
+  startAnnouncer,
+  UsagePublisher,
+  type Announcement,
+  type HeldPartition,
+  type NatsConnection,
+  type Role,
+} from '@recmesh/bus';
+import type { CommonConfig } from '@recmesh/config';
+import { startRpcServer, type ServiceBinding } from '@recmesh/rpc';
+import type { Logger, Telemetry } from '@recmesh/telemetry';
+
+/** What a service process has once it is up. */
+export interface ServiceContext {
+  readonly role: Role;
+  readonly instance: string;
+  readonly config: CommonConfig;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly nc: NatsConnection;
+  readonly usage: UsagePublisher;
+}
+
+/** What a service brings: its gRPC services and what it announces. */
+export interface ServiceParts {
+  readonly backend: string;
+  readonly services: readonly ServiceBinding[];
+  readonly models?: () => readonly string[];
+  readonly group?: string;
+  readonly partitions?: () => readonly HeldPartition[];
+  /** Runs after in-flight calls have drained, before NATS closes. */
+  readonly onStop?: () => Promise<void>;
+}
+
+export interface RunningService {
+  readonly address: string;
+  readonly port: number;
+  stop(reason: string): Promise<void>;
+}
+
+export interface BootOptions {
+  readonly role: Role;
+  readonly instance: string;
+  readonly config: CommonConfig;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  /** How often usage windows are closed and published, ms. */
+  readonly usageFlushMs?: number;
+}
+
+/**
+ * Runs one service: connects to NATS, builds the service's parts (tables, sessions), serves gRPC
+ * with health and reflection, announces itself every heartbeat, and on SIGTERM or SIGINT says
+ * goodbye, stops accepting calls, drains those in flight, flushes usage and closes NATS.
+ */
+export async function runService(
+  options: BootOptions,
+  build: (context: ServiceContext) => Promise<ServiceParts>,
+): Promise<RunningService> {
+  const { role, instance, config, logger, telemetry } = options;
+  const nc = await connectBus({
+    servers: config.natsUrl,
+    name: instance,
+    onStatus: (status) => logger.info({ nats: status.type }, 'nats status'),
+  });
+  logger.info({ nats: config.natsUrl, mesh: config.mesh }, 'connected to NATS');
+  const usage = new UsagePublisher(nc, {
+    mesh: config.mesh,
+    service: role,
+    instance,
+    onError: (err, pending) =>
+      logger.warn({ err: String(err), pending }, 'usage events not published yet; will retry'),
+  });
+  usage.start(options.usageFlushMs ?? 1000);
+  const context: ServiceContext = { role, instance, config, logger, telemetry, nc, usage };
+
+  const parts = await build(context);
+  const server = await startRpcServer({
+    host: config.host,
+    port: config.port,
+    services: parts.services,
+    logger,
+  });
+  const address = `${config.advertiseHost ?? config.host}:${server.port}`;
+  const startedAt = Date.now();
+  let ready = true;
+  const announcement = (): Announcement => ({
+    id: instance,
+    role,
+    address,
+    backend: parts.backend,
+    models: [...(parts.models?.() ?? [])],
+    ...(parts.group === undefined ? {} : { group: parts.group }),
+    ...(parts.partitions === undefined ? {} : { partitions: [...parts.partitions()] }),
+    metricsPort: telemetry.metricsPort,
+    heartbeatMs: config.heartbeatMs,
+    startedAt,
+    pid: process.pid,
+    ready,
+  });
+  const announcer = startAnnouncer(nc, config.mesh, announcement);
+  server.setServing(true);
+  logger.info({ address, metricsPort: telemetry.metricsPort, backend: parts.backend }, 'ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info(
+        { reason, drainMs: config.drainMs },
+        'stopping: no new calls, draining those in flight',
+      );
+      ready = false;
+      await announcer.stop();
+      await server.shutdown(config.drainMs);
+      await parts.onStop?.();
+      await usage.stop();
+      await nc.drain();
+      logger.info('stopped');
+      await telemetry.shutdown();
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err: String(err) }, 'unclean stop');
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { address, port: server.port, stop };
+}

@@ -1,0 +1,17 @@
+import { env, modelsSpec, z } from '@recmesh/config';
+
+/** The dense worker's own variables (common ones: @recmesh/config commonSpec). */
+export const workerSpec = {
+  ...modelsSpec,
+  backend: env('RECMESH_BACKEND', z.string().default('cpu'), 'dense backend plugin: cpu or cuda'),
+  intraOpThreads: env(
+    'RECMESH_INTRA_OP_THREADS',
+    z.coerce.number().int().min(1).default(1),
+    'threads of one graph run; 1 lets several workers share the cores without contention',
+  ),
+  maxBatch: env(
+    'RECMESH_MAX_BATCH',
+    z.coerce.number().int().min(1).default(4096),
+    'largest batch a Predict call may carry',
+  ),
+};

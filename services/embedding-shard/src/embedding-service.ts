@@ -1,0 +1,100 @@
+import { validateBags, type EmbeddingBackend, type PoolingMode } from '@recmesh/backend';
+import { invalidArgument } from '@recmesh/errors';
+import {
+  EmbeddingServiceService,
+  Pooling,
+  type DescribeResponse,
+  type LookupRequest,
+  type LookupResponse,
+  type PooledTable,
+} from '@recmesh/proto';
+import { asF32, asI32, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
+import type { ServiceContext } from '@recmesh/runtime';
+import type { PartitionStore } from './partition-store';
+
+function poolingOf(field: string, pooling: Pooling): PoolingMode {
+  switch (pooling) {
+    case Pooling.POOLING_UNSPECIFIED:
+    case Pooling.POOLING_SUM:
+      return 'sum';
+    case Pooling.POOLING_MEAN:
+      return 'mean';
+    default:
+      throw invalidArgument(field, pooling, 'unknown pooling mode');
+  }
+}
+
+/** EmbeddingService over the partitions this shard holds. */
+export function embeddingService(
+  context: ServiceContext,
+  backend: EmbeddingBackend,
+  store: PartitionStore,
+): ServiceBinding {
+  const { logger, usage, instance } = context;
+  const lookup = async (request: LookupRequest): Promise<LookupResponse> => {
+    const pooled: PooledTable[] = [];
+    let computeMs = 0;
+    let gathered = 0;
+    for (const [i, l] of request.lookups.entries()) {
+      const field = `lookups[${i}]`;
+      const held = store.get(request.model, l.table);
+      const bags = l.bags;
+      if (bags === undefined) throw invalidArgument(`${field}.bags`, null, 'missing');
+      const indices = asI32(bags.indices, `${field}.bags.indices`);
+      const offsets = asI32(bags.offsets, `${field}.bags.offsets`);
+      const weights =
+        bags.weights.length > 0 ? asF32(bags.weights, `${field}.bags.weights`) : undefined;
+      validateBags(`${field}.bags`, held.table.rows, indices, offsets, weights);
+      const mode = poolingOf(`${field}.pooling`, l.pooling);
+      const out = new Float32Array(offsets.length * held.table.dim);
+      const started = performance.now();
+      await backend.gatherReduce(
+        held.table,
+        { indices, offsets, mode, ...(weights === undefined ? {} : { weights }) },
+        out,
+      );
+      computeMs += performance.now() - started;
+      gathered += indices.length * held.table.dim * 4;
+      pooled.push({
+        table: l.table,
+        bags: offsets.length,
+        dim: held.table.dim,
+        values: bytesOf(out),
+      });
+    }
+    usage.record(
+      { model: request.model, backend: backend.name },
+      { busyS: computeMs / 1000, bytesMoved: gathered, queries: 1 },
+    );
+    return { pooled, shardId: instance, backend: backend.name, computeMs };
+  };
+
+  const describe = (): Promise<DescribeResponse> =>
+    Promise.resolve({
+      shardId: instance,
+      group: store.group,
+      backend: backend.name,
+      partitions: store.partitions().map((p) => {
+        const held = store.get(p.model, p.table);
+        return {
+          model: p.model,
+          table: p.table,
+          rowStart: String(p.rowStart),
+          rowEnd: String(p.rowEnd),
+          dim: held.table.dim,
+          dtype: held.table.dtype,
+        };
+      }),
+      tableBytes: store.bytes(),
+      rssBytes: process.memoryUsage.rss(),
+    });
+
+  return {
+    name: 'recmesh.v1.EmbeddingService',
+    definition: EmbeddingServiceService,
+    implementation: {
+      lookup: unary('EmbeddingService/Lookup', logger, lookup),
+      describe: unary('EmbeddingService/Describe', logger, describe),
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { Pooling, type LookupResponse, type TableLookup } from '@recmesh/proto';
+import { asF32, bytesOf, type CallContext } from '@recmesh/rpc';
+import { unavailable } from '@recmesh/errors';
+import { bagLengths, sliceBags, splitByRows } from './bags';
+import { lookup, predict, type FanOutDeps } from './fan-out';
+import type { Bags, Query } from './parse-query';
+
+/** What the sub-calls of one query did. */
+export interface QueryStats {
+  batches: number;
+  embeddingMs: number;
+  denseMs: number;
+  /** Kernel and graph time reported by shards and workers, summed. */
+  computeMs: number;
+  readonly shards: Set<string>;
+  readonly workers: Set<string>;
+  readonly embeddingBackends: Set<string>;
+  readonly denseBackends: Set<string>;
+}
+
+interface Part {
+  readonly table: number;
+  readonly bags: Bags;
+}
+
+/** Lookups of `parts` grouped by shard group, for one request per group. */
+function planLookups(
+  deps: FanOutDeps,
+  query: Query,
+  tables: readonly { table: number; bags: Bags }[],
+): Map<string, Part[]> {
+  const byGroup = new Map<string, Part[]>();
+  for (const { table, bags } of tables) {
+    const routes = deps.router.tableRoutes(query.spec.name, table);
+    if (routes === undefined) {
+      throw unavailable(
+        `no live embedding shard holds all rows of ${query.spec.name} table ${table}`,
+      );
+    }
+    splitByRows(bags, routes).forEach((part, r) => {
+      const group = (routes[r] as { group: string }).group;
+      byGroup.set(group, [...(byGroup.get(group) ?? []), { table, bags: part }]);
+    });
+  }
+  return byGroup;
+}
+
+/**
+ * Pools `tables` (every table's bags for the same samples) through the shards: one Lookup per
+ * shard group, partial sums of row-wise split tables added up, mean pooling applied after.
+ * Returns, per table, float32 [bags][dim].
+ */
+async function pool(
+  deps: FanOutDeps,
+  query: Query,
+  tables: readonly { table: number; bags: Bags }[],
+  bagCount: number,
+  context: CallContext,
+  stats: QueryStats,
+): Promise<Map<number, Float32Array>> {
+  const dim = query.spec.dim;
+  const out = new Map<number, Float32Array>(
+    tables.map(({ table }) => [table, new Float32Array(bagCount * dim)]),
+  );
+  const byGroup = planLookups(deps, query, tables);
+  const started = performance.now();
+  const replies = await Promise.all(
+    [...byGroup].map(async ([group, parts]) => {
+      const lookups: TableLookup[] = parts.map((p) => ({
+        table: p.table,
+        pooling: Pooling.POOLING_SUM,
+        bags: {
+          indices: bytesOf(p.bags.indices),
+          offsets: bytesOf(p.bags.offsets),
+          weights: p.bags.weights === undefined ? Buffer.alloc(0) : bytesOf(p.bags.weights),
+        },
+      }));
+      const reply: LookupResponse = await lookup(
+        deps,
+        group,
+        { model: query.spec.name, lookups },
+        context,
+      );
+      return reply;
+    }),
+  );
+  stats.embeddingMs += performance.now() - started;
+  for (const reply of replies) {
+    stats.computeMs += reply.computeMs;
+    stats.shards.add(reply.shardId);
+    stats.embeddingBackends.add(reply.backend);
+    for (const pooled of reply.pooled) {
+      const acc = out.get(pooled.table) as Float32Array;
+      const values = asF32(pooled.values, 'pooled.values');
+      for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (values[k] as number);
+    }
+  }
+  if (query.spec.tables.some((t) => t.pooling === 'mean')) {
+    for (const { table, bags } of tables) {
+      if (query.spec.tables[table]?.pooling !== 'mean') continue;
+      const acc = out.get(table) as Float32Array;
+      bagLengths(bags).forEach((n, b) => {
+        if (n > 0)
+          for (let d = 0; d < dim; d++) acc[b * dim + d] = (acc[b * dim + d] as number) / n;
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Scores every item of `query`: items cut into batches of `batchSize`; the user's own bags are
+ * pooled once for the whole query; each batch pools its items' bags, then one dense call scores
+ * it. Batches run concurrently. Returns float32 [count].
+ */
+export async function scoreQuery(
+  deps: FanOutDeps,
+  query: Query,
+  batchSize: number,
+  context: CallContext,
+  stats: QueryStats,
+): Promise<Float32Array> {
+  const { spec, count } = query;
+  const dim = spec.dim;
+  const t = spec.tables.length;
+  const userTables = query.tables.flatMap((s, table) =>
+    s.kind === 'user' ? [{ table, bags: s.bags }] : [],
+  );
+  const userPooled =
+    userTables.length > 0
+      ? pool(deps, query, userTables, 1, context, stats)
+      : Promise.resolve(new Map<number, Float32Array>());
+  // Settled now so that a failing user lookup is reported once, by the batches that await it.
+  userPooled.catch(() => undefined);
+
+  const scores = new Float32Array(count);
+  const batches: Promise<void>[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const end = Math.min(count, start + batchSize);
+    const n = end - start;
+    batches.push(
+      (async () => {
+        const itemTables = query.tables.flatMap((s, table) =>
+          s.kind === 'items' ? [{ table, bags: sliceBags(s.bags, start, end) }] : [],
+        );
+        const [pooled, user] = await Promise.all([
+          itemTables.length > 0
+            ? pool(deps, query, itemTables, n, context, stats)
+            : new Map<number, Float32Array>(),
+          userPooled,
+        ]);
+        const embeddings = new Float32Array(t * n * dim);
+        for (let table = 0; table < t; table++) {
+          const base = table * n * dim;
+          const items = pooled.get(table);
+          const row = user.get(table);
+          if (items !== undefined) embeddings.set(items, base);
+          else if (row !== undefined)
+            for (let b = 0; b < n; b++) embeddings.set(row, base + b * dim);
+        }
+        const dense =
+          query.itemDense !== undefined
+            ? query.itemDense.subarray(start * spec.denseFeatures, end * spec.denseFeatures)
+            : (query.userDense as Float32Array);
+        const started = performance.now();
+        const reply = await predict(
+          deps,
+          { model: spec.name, batch: n, dense: bytesOf(dense), embeddings: bytesOf(embeddings) },
+          context,
+        );
+        stats.denseMs += performance.now() - started;
+        stats.computeMs += reply.computeMs;
+        stats.workers.add(reply.workerId);
+        stats.denseBackends.add(reply.backend);
+        scores.set(asF32(reply.scores, 'scores'), start);
+      })(),
+    );
+  }
+  stats.batches = batches.length;
+  await Promise.all(batches);
+  return scores;
+}
