@@ -24,7 +24,7 @@ const starts =
   roots.length > 0
     ? roots.map((r) => resolve(r))
     : ['packages', 'plugins', 'services', 'test'].map((d) => join(root, d));
-const files = starts.flatMap((d) => collect(d, [])).sort();
+const files = starts.flatMap((d) => (statSync(d).isDirectory() ? collect(d, []) : [d])).sort();
 if (files.length === 0) {
   console.error('no *.test.ts files found under', starts.map((s) => relative(root, s)).join(', '));
   process.exit(1);

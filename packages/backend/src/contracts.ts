@@ -4,7 +4,15 @@
  * never for a concrete backend.
  */
 
-export type Dtype = 'fp32';
+/**
+ * Element types of embedding tables:
+ * - fp32: float32 rows.
+ * - fp16: IEEE-754 binary16 rows (half the memory).
+ * - int8: FBGEMM's row-wise quantisation ("Fused8BitRowwise"): each row is `dim` uint8 codes
+ *   followed by a float32 scale and a float32 bias, value = code * scale + bias (4x less memory
+ *   than fp32 for dim >= 32).
+ */
+export type Dtype = 'fp32' | 'fp16' | 'int8';
 export type PoolingMode = 'sum' | 'mean';
 
 /** What a backend can do here, and why not where it cannot. */
@@ -19,13 +27,18 @@ export interface CapabilityReport {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** Host-memory rows of one table partition, row-major [rows][dim]. */
-export interface TableData {
+interface TableShape {
   readonly rows: number;
   readonly dim: number;
-  readonly dtype: Dtype;
-  readonly data: Float32Array;
 }
+
+/** Host-memory rows of one table partition, row-major. */
+export type TableData =
+  | (TableShape & { readonly dtype: 'fp32'; readonly data: Float32Array })
+  /** binary16 bit patterns, [rows][dim]. */
+  | (TableShape & { readonly dtype: 'fp16'; readonly data: Uint16Array })
+  /** Fused rows: [rows][dim + 8] bytes, codes then float32 scale and bias (little-endian). */
+  | (TableShape & { readonly dtype: 'int8'; readonly data: Uint8Array });
 
 /** A table partition as the backend holds it (in host memory, device memory, ...). */
 export interface EmbeddingTable {

@@ -1,3 +1,4 @@
+import { RecmeshError } from '@recmesh/errors';
 import {
   referenceGatherReduce,
   type BagBatch,
@@ -26,6 +27,12 @@ export class CpuEmbeddingBackend implements EmbeddingBackend {
   }
 
   loadTable(table: TableData): EmbeddingTable {
+    if (table.dtype !== 'fp32') {
+      throw new RecmeshError(
+        'failed_precondition',
+        `the cpu backend's reference kernel holds fp32 tables only, not ${table.dtype}`,
+      );
+    }
     const held: CpuTable = {
       rows: table.rows,
       dim: table.dim,
