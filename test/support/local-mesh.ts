@@ -29,6 +29,7 @@ export async function startTestMesh(
     batchSize: 25,
     logDir: mkdtempSync(join(tmpdir(), 'recmesh-test-')),
     readyTimeoutMs: 60_000,
+    deleteStreamOnStop: true,
     ...options,
   });
   const client = new RankingClient(mesh.orchestrator);

@@ -15,7 +15,7 @@ function makeInstruments() {
     requests: meter().createCounter('recmesh_rpc_server_requests', {
       description: 'gRPC calls handled, by method and status code',
     }),
-    duration: meter().createHistogram('recmesh_rpc_server_duration', {
+    duration: meter().createHistogram('recmesh_rpc_server_duration_ms', {
       description: 'gRPC handler latency',
       unit: 'ms',
       advice: {
@@ -53,6 +53,11 @@ export function unary<Req, Res>(
     };
     handler(call.request, call).then(
       (response) => {
+        // The caller went away (cancelled, deadline): nobody reads the answer.
+        if (call.cancelled) {
+          finish(1);
+          return;
+        }
         finish(0);
         callback(null, response);
       },

@@ -1,5 +1,5 @@
 import { validateBags, type EmbeddingBackend, type PoolingMode } from '@recmesh/backend';
-import { invalidArgument } from '@recmesh/errors';
+import { invalidArgument, RecmeshError } from '@recmesh/errors';
 import {
   EmbeddingServiceService,
   Pooling,
@@ -31,11 +31,17 @@ export function embeddingService(
   store: PartitionStore,
 ): ServiceBinding {
   const { logger, usage, instance } = context;
-  const lookup = async (request: LookupRequest): Promise<LookupResponse> => {
+  const lookup = async (
+    request: LookupRequest,
+    call: { cancelled: boolean },
+  ): Promise<LookupResponse> => {
     const pooled: PooledTable[] = [];
     let computeMs = 0;
     let gathered = 0;
     for (const [i, l] of request.lookups.entries()) {
+      // A cancelled query (its caller cancelled or its deadline passed) stops here.
+      if (call.cancelled)
+        throw new RecmeshError('cancelled', `lookup of ${request.model} cancelled by the caller`);
       const field = `lookups[${i}]`;
       const held = store.get(request.model, l.table);
       const bags = l.bags;

@@ -57,6 +57,7 @@ export function demoCommand(): Command {
         models,
         port: 0,
         mesh: `demo-${process.pid}`,
+        deleteStreamOnStop: true,
         log: info,
       });
       const client = new RankingClient(mesh.orchestrator);
