@@ -86,6 +86,32 @@ describe('rpc server', () => {
     }
   });
 
+  it('streams health changes to a Watch, and survives the watcher going away', async () => {
+    const { service } = await import('grpc-health-check');
+    const { makeGenericClientConstructor } = await import('@grpc/grpc-js');
+    const Health = makeGenericClientConstructor(service, 'grpc.health.v1.Health');
+    const client = new Health(address(), credentials.createInsecure()) as unknown as {
+      watch(req: { service: string }): NodeJS.EventEmitter & { cancel(): void };
+      close(): void;
+    };
+    const call = client.watch({ service: 'recmesh.v1.DenseService' });
+    const seen: string[] = [];
+    call.on('error', () => undefined);
+    call.on('data', (r: { status: string }) => seen.push(r.status));
+    await new Promise((r) => setTimeout(r, 100));
+    server.setServing(false);
+    server.setServing(true);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(seen, ['SERVING', 'NOT_SERVING', 'SERVING']);
+    call.cancel();
+    client.close();
+    await new Promise((r) => setTimeout(r, 100));
+    // A status change after the watcher left must not crash the server.
+    server.setServing(false);
+    server.setServing(true);
+    assert.equal(await checkHealth(address()), 'SERVING');
+  });
+
   it('maps an error kind to its status code and names the field in metadata', async () => {
     const err = (await predict({ batch: 0 }).catch((e: unknown) => e)) as ServiceError;
     assert.equal(err.code, status.INVALID_ARGUMENT);
