@@ -30,6 +30,8 @@ export async function startTestMesh(
     logDir: mkdtempSync(join(tmpdir(), 'recmesh-test-')),
     readyTimeoutMs: 60_000,
     deleteStreamOnStop: true,
+    // Fixed batches unless a test asks for the tuner: assertions count batches.
+    scheduler: 'static',
     ...options,
   });
   const client = new RankingClient(mesh.orchestrator);

@@ -16,6 +16,12 @@ export interface LocalMeshOptions {
   /** Shard processes per group (replicas holding the same partitions); default 1. */
   readonly replicas?: number;
   readonly workers: number;
+  /** Dense workers of the accelerator pool (RECMESH_WORKER_POOL=accel); default 0. */
+  readonly accelWorkers?: number;
+  /** Scheduling policy of the orchestrator (its RECMESH_SCHEDULER); default: the orchestrator's. */
+  readonly scheduler?: 'static' | 'deeprecsched';
+  /** Extra environment for the orchestrator only. */
+  readonly orchestratorEnv?: Readonly<Record<string, string>>;
   /** Orchestrator port; 0 picks a free one. */
   readonly port: number;
   readonly natsUrl: string;
@@ -187,6 +193,15 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
       ...Array.from({ length: options.workers }, (_, i) =>
         startService(`dense-worker-${i}`, 'dense-worker', base, logDir, timeoutMs),
       ),
+      ...Array.from({ length: options.accelWorkers ?? 0 }, (_, i) =>
+        startService(
+          `accel-worker-${i}`,
+          'dense-worker',
+          { ...base, RECMESH_WORKER_POOL: 'accel' },
+          logDir,
+          timeoutMs,
+        ),
+      ),
     ]);
     const backends = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     services.push(...backends);
@@ -199,8 +214,10 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
         'orchestrator',
         {
           ...base,
+          ...options.orchestratorEnv,
           RECMESH_PORT: String(options.port),
           RECMESH_BATCH_SIZE: String(options.batchSize),
+          ...(options.scheduler === undefined ? {} : { RECMESH_SCHEDULER: options.scheduler }),
         },
         logDir,
         timeoutMs,

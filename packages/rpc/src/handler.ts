@@ -51,7 +51,8 @@ export function unary<Req, Res>(
       requests.add(1, attrs);
       duration.record(performance.now() - started, attrs);
     };
-    handler(call.request, call).then(
+    // Through a promise, so a handler that throws before its first await is mapped the same way.
+    new Promise<Res>((resolve) => resolve(handler(call.request, call))).then(
       (response) => {
         // The caller went away (cancelled, deadline): nobody reads the answer.
         if (call.cancelled) {

@@ -119,6 +119,39 @@ describe('rpc server', () => {
     assert.deepEqual(err.metadata.get('recmesh-field'), ['batch']);
   });
 
+  it('maps an error thrown before the first await (regression: it came back as UNKNOWN)', async () => {
+    const other = await startRpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      services: [
+        {
+          name: 'recmesh.v1.DenseService',
+          definition: DenseServiceService,
+          implementation: {
+            predict: unary('DenseService/Predict', logger, (): Promise<PredictResponse> => {
+              throw invalidArgument('model', 'x', 'thrown synchronously');
+            }),
+            describeWorker: unary('DenseService/DescribeWorker', logger, () =>
+              Promise.resolve({ workerId: 'w', backend: 'cpu', models: [] }),
+            ),
+          },
+        },
+      ],
+    });
+    const client = new DenseServiceClient(`127.0.0.1:${other.port}`, credentials.createInsecure());
+    const err = await new Promise<ServiceError>((resolve) =>
+      client.predict(
+        { model: 'x', batch: 1, dense: Buffer.alloc(0), embeddings: Buffer.alloc(0) },
+        (e) => resolve(e as ServiceError),
+      ),
+    );
+    client.close();
+    await other.shutdown(100);
+    assert.equal(err.code, status.INVALID_ARGUMENT);
+    assert.match(err.details, /thrown synchronously/);
+  });
+
   it('drains a call in flight on shutdown, then refuses new ones', async () => {
     const other = await startRpcServer({
       host: '127.0.0.1',

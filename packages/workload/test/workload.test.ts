@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  findMaxLoad,
   fixedSizes,
   lognormalSizes,
+  passes,
+  productionSizes,
+  quantileCi,
   quantileSorted,
   Rng,
   runOpenLoop,
@@ -113,5 +117,75 @@ describe('open-loop load', () => {
     });
     assert.equal(result.completed, 0);
     assert.equal(result.errorsByCode['14'], result.errors);
+  });
+});
+
+describe('production-like query sizes', () => {
+  it('hold about half the items in the largest quarter, with a tail heavier than lognormal', () => {
+    const draw = (sizes: ReturnType<typeof lognormalSizes>) => {
+      const rng = new Rng(3);
+      return Float64Array.from({ length: 200_000 }, () => sizes.sample(rng)).sort();
+    };
+    const prod = draw(productionSizes(100, 1000));
+    const total = prod.reduce((a, b) => a + b, 0);
+    const top = prod.subarray(prod.length * 0.75).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(top / total - 0.5) < 0.03, `top quarter holds ${top / total}`);
+    assert.ok(Math.abs(total / prod.length / 100 - 1) < 0.05, `mean ${total / prod.length}`);
+    const logn = draw(lognormalSizes(100, 0.67, 1000));
+    const tail = (x: Float64Array) => quantileSorted(x, 0.99) / quantileSorted(x, 0.5);
+    assert.ok(tail(prod) > 1.3 * tail(logn), `p99/p50 ${tail(prod)} vs lognormal ${tail(logn)}`);
+  });
+});
+
+describe('max-load search', () => {
+  it('finds a known capacity to within its resolution', async () => {
+    // An M/M/1-like server: p95 = 10 ms / (1 - rate / 200); it meets 50 ms up to 160 qps.
+    const result = await findMaxLoad({
+      targetP95Ms: 50,
+      startRate: 7,
+      probe: (rate) => {
+        const p95 = rate >= 200 ? Infinity : 10 / (1 - rate / 200);
+        return Promise.resolve({
+          rate,
+          completed: 500,
+          errors: 0,
+          p95Ms: p95,
+          p99Ms: p95 * 1.5,
+          p95Ci: [p95, p95],
+          achievedQps: rate,
+        });
+      },
+    });
+    assert.equal(result.stop, 'resolution');
+    assert.ok(
+      result.qpsAtTarget <= 160 && result.qpsAtTarget >= 160 / 1.1,
+      `found ${result.qpsAtTarget}`,
+    );
+    assert.ok((result.failedAt ?? 0) > 160);
+  });
+
+  it('counts a probe with errors as a miss', async () => {
+    const probe = {
+      rate: 1,
+      completed: 90,
+      errors: 10,
+      p95Ms: 1,
+      p99Ms: 1,
+      p95Ci: [1, 1] as const,
+      achievedQps: 1,
+    };
+    assert.equal(passes(probe, 50), false);
+  });
+
+  it('the p95 confidence interval covers the true p95 about 95% of the time', async () => {
+    const rng = new Rng(11);
+    let covered = 0;
+    const trials = 400;
+    for (let t = 0; t < trials; t++) {
+      const sample = Float64Array.from({ length: 300 }, () => rng.next()).sort();
+      const [lo, hi] = quantileCi(sample, 0.95);
+      if (lo <= 0.95 && 0.95 <= hi) covered++;
+    }
+    assert.ok(covered / trials > 0.9 && covered / trials <= 1, `coverage ${covered / trials}`);
   });
 });

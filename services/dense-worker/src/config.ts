@@ -9,6 +9,11 @@ export const workerSpec = {
     z.coerce.number().int().min(1).default(1),
     'threads of one graph run; 1 lets several workers share the cores without contention',
   ),
+  pool: env(
+    'RECMESH_WORKER_POOL',
+    z.enum(['cpu', 'accel']).optional(),
+    'worker pool: accel workers take the large queries DeepRecSched offloads (default: accel for the cuda backend, else cpu)',
+  ),
   maxBatch: env(
     'RECMESH_MAX_BATCH',
     z.coerce.number().int().min(1).default(4096),

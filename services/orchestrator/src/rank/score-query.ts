@@ -119,6 +119,7 @@ export async function scoreQuery(
   batchSize: number,
   context: CallContext,
   stats: QueryStats,
+  workerPool: 'cpu' | 'accel' = 'cpu',
 ): Promise<Float32Array> {
   const { spec, count } = query;
   const dim = spec.dim;
@@ -167,6 +168,7 @@ export async function scoreQuery(
           deps,
           { model: spec.name, batch: n, dense: bytesOf(dense), embeddings: bytesOf(embeddings) },
           context,
+          workerPool,
         );
         stats.denseMs += performance.now() - started;
         stats.computeMs += reply.computeMs;
