@@ -41,7 +41,7 @@ describe('the recmesh command', () => {
       '--seconds',
       '3',
       '--rate',
-      '20',
+      '10',
       '--row-scale',
       '0.001',
       '--log-dir',

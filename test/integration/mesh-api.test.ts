@@ -30,9 +30,10 @@ describe('the mesh API', () => {
       const own = SERVICES[s.role] as string;
       assert.equal(await checkHealth(s.address, own), 'SERVING', `${s.name} ${own} health`);
       const listed = await listServices(s.address);
+      const extra = s.role === 'orchestrator' ? ['recmesh.v1.SchedulerService'] : [];
       assert.deepEqual(
         listed,
-        [own, 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection'].sort(),
+        [own, ...extra, 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection'].sort(),
         `${s.name} reflection`,
       );
     }

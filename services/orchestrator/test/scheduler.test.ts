@@ -135,23 +135,28 @@ describe('DeepRecSched online', () => {
 });
 
 describe('load shedding', () => {
-  it('refuses a query the items in flight would keep past its deadline, and the hard cap', async () => {
+  it('refuses past the hard cap, naming the query size and the limit', () => {
     const a = new Admission(1000);
     assert.throws(
       () => a.admit(1001, 1e9),
       (e: Error & { kind?: string }) =>
-        e.kind === 'resource_exhausted' && /limit 1000/.test(e.message),
+        e.kind === 'resource_exhausted' &&
+        /items\.count = 1001: 0 items already in flight \(limit 1000\)/.test(e.message),
     );
-    // Teach it a throughput: 400 items done in a ~260 ms window.
-    const r = a.admit(400, 1e9);
-    await new Promise((res) => setTimeout(res, 260));
+    assert.equal(a.shed, 1);
+  });
+
+  it('refuses a query the items in flight would keep past its deadline', async () => {
+    const a = new Admission(0, 100);
+    // Teach it a throughput: 200 items finished in ~120 ms of busy time (~1700 items/s).
+    const r = a.admit(200, 1e9);
+    await new Promise((res) => setTimeout(res, 120));
     r();
-    await new Promise((res) => setTimeout(res, 260));
-    a.admit(1, 1e9)();
     const held = a.admit(500, 1e9);
-    // ~1500 items/s measured: 500 + 400 in flight would take ~600 ms; a 100 ms budget is refused.
-    assert.throws(() => a.admit(400, 100), /overloaded/);
-    assert.equal(a.shed, 2);
+    // 500 in flight + 400 more at ~1700 items/s is ~0.5 s: a 100 ms budget is refused, 10 s is not.
+    assert.throws(() => a.admit(400, 100), /overloaded: 500 items in flight/);
+    a.admit(400, 10_000)();
     held();
+    assert.equal(a.shed, 1);
   });
 });
