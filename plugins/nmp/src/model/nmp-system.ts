@@ -1,0 +1,192 @@
+import { newLocation, type AddressMap, type Location } from './address-map';
+import { bagsOf, issueOrder, type Job } from './job';
+import type { Machine } from './machine';
+import { finishOutcome, startEpoch, type SystemOutcome } from './outcome';
+import { RankDram } from './rank-dram';
+import { RowCache } from './row-cache';
+import { SlotQueue } from './slot-queue';
+import { Timeline } from './timeline';
+
+const WRITE = 1; // channel bus tag of instruction packets; partial sums use 2 + DIMM in channel
+
+/**
+ * RecNMP: a rank-NMP unit and a RankCache per rank, a DIMM-NMP unit per DIMM. The host sends
+ * each lookup as an NMP instruction, packed into packets on the channel; the rank holding the
+ * row reads it (or hits its RankCache) and multiply-adds it into the bag's partial sum; each
+ * DIMM adds its ranks' partial sums and sends one per bag over the channel. Only instructions
+ * and partial sums cross the channel; ranks stream their rows in parallel.
+ */
+export class NmpSystem {
+  private readonly ranks: RankDram[];
+  private readonly caches: RowCache[];
+  private readonly queues: SlotQueue[];
+  /** Per DIMM: the command bus from its buffer to its ranks. */
+  private readonly commandBuses: Timeline[];
+  /** Per channel: the data bus between host and DIMMs. */
+  private readonly channelBuses: Timeline[];
+  private readonly loc: Location = newLocation();
+
+  constructor(
+    private readonly m: Machine,
+    private readonly map: AddressMap,
+  ) {
+    const c = m.config;
+    this.ranks = Array.from({ length: m.ranks }, () => new RankDram(m));
+    const lines = Math.floor((c.cache.kib * 1024) / m.burstBytes);
+    this.caches = Array.from({ length: m.ranks }, () => new RowCache(lines, c.cache.policy));
+    this.queues = Array.from({ length: m.ranks }, () => new SlotQueue(c.dram.queueDepth));
+    this.commandBuses = Array.from({ length: m.dimms }, () => new Timeline(1));
+    this.channelBuses = Array.from(
+      { length: m.channels },
+      () => new Timeline(m.burstCycles, c.dram.tRTRS),
+    );
+  }
+
+  run(jobs: readonly Job[]): SystemOutcome {
+    const m = this.m;
+    const c = m.config;
+    const out = startEpoch(jobs.length, this.ranks, this.queues, [
+      ...this.commandBuses,
+      ...this.channelBuses,
+    ]);
+
+    const hotCounts = c.profiling.enabled ? profile(jobs, c.profiling.hotThreshold) : undefined;
+    const order = issueOrder(jobs, c.scheduling.tableAware, c.nmp.packetInstructions);
+    const bagOf = jobs.map(bagsOf);
+    // Per job, per bag and DIMM: when the DIMM's partial sum is complete (-1: no lookup).
+    const psumReady = jobs.map((j) => new Float64Array(j.offsets.length * m.dimms).fill(-1));
+    const cacheFree = new Float64Array(m.ranks);
+    const computeFree = new Float64Array(m.ranks);
+    const bitsPerBurst = m.burstBytes * 8;
+    const packetSlots = new Int32Array(m.ranks);
+
+    for (let ch = 0; ch < m.channels; ch++) {
+      const bus = this.channelBuses[ch] as Timeline;
+      const stream: number[] = [];
+      for (let k = 0; k < order.job.length; k++) {
+        const j = order.job[k] as number;
+        const row = jobs[j]?.indices[order.position[k] as number] as number;
+        if (row % m.channels === ch) stream.push(k);
+      }
+      let packetEnd = 0;
+      for (let first = 0; first < stream.length; first += c.nmp.packetInstructions) {
+        const packet = stream.slice(first, first + c.nmp.packetInstructions);
+        // The packet leaves when every target rank has room for its instructions.
+        packetSlots.fill(0);
+        let ready = packetEnd;
+        for (const k of packet) {
+          const job = jobs[order.job[k] as number] as Job;
+          this.map.locate(job.table, job.indices[order.position[k] as number] as number, this.loc);
+          const r = this.loc.rank;
+          packetSlots[r] = (packetSlots[r] as number) + job.table.bursts;
+          ready = Math.max(ready, (this.queues[r] as SlotQueue).spaceAt(packetSlots[r] as number));
+        }
+        const bursts = Math.ceil((packet.length * c.nmp.instructionBits) / bitsPerBurst);
+        const len = bursts * m.burstCycles;
+        const sent = bus.firstFit(ready, len, WRITE);
+        bus.reserve(sent, len, WRITE);
+        packetEnd = sent + len;
+        const arrival = packetEnd + c.nmp.decodeCycles;
+        for (const k of packet) {
+          const j = order.job[k] as number;
+          const i = order.position[k] as number;
+          const job = jobs[j] as Job;
+          const t = job.table;
+          const row = job.indices[i] as number;
+          this.map.locate(t, row, this.loc);
+          const r = this.loc.rank;
+          const key = t.keyBase + row;
+          const hot = hotCounts === undefined || (hotCounts.get(key) ?? 0) >= 1;
+          const cache = this.caches[r] as RowCache;
+          let dataReady: number;
+          const e = out.jobEnergy[j] as (typeof out.jobEnergy)[number];
+          if (cache.lookup(key, hotCounts !== undefined && hot)) {
+            const start = Math.max(arrival, cacheFree[r] as number);
+            cacheFree[r] = start + t.bursts; // one 64-byte line a cycle
+            dataReady = start + c.cache.hitCycles + t.bursts - 1;
+            e.cache += t.bursts * 8 * m.cachePjPer64Bits;
+            out.jobHits[j] = (out.jobHits[j] as number) + 1;
+          } else {
+            const counters = out.jobCounters[j] as (typeof out.jobCounters)[number];
+            dataReady = (this.ranks[r] as RankDram).read(
+              this.loc,
+              t.bursts,
+              arrival,
+              this.commandBuses[this.loc.dimm] as Timeline,
+              undefined,
+              0,
+              counters,
+            );
+            e.onDimmIo += t.bursts * bitsPerBurst * c.links.onDimmPjPerBit;
+            if (hot && cache.insert(key, t.bursts, hotCounts !== undefined)) {
+              e.cache += t.bursts * 8 * m.cachePjPer64Bits;
+            }
+          }
+          (this.queues[r] as SlotQueue).push(t.bursts, dataReady);
+          const start = Math.max(dataReady, computeFree[r] as number);
+          computeFree[r] = start + Math.ceil(t.dim / c.nmp.lanes);
+          e.compute += t.dim * c.nmp.macPj;
+          e.channelIo += c.nmp.instructionBits * c.links.channelPjPerBit;
+          const slot = (bagOf[j]?.[i] as number) * m.dimms + this.loc.dimm;
+          const sums = psumReady[j] as Float64Array;
+          sums[slot] = Math.max(sums[slot] as number, computeFree[r] as number);
+        }
+      }
+      this.returnPartialSums(ch, jobs, psumReady, out);
+    }
+    for (const cache of this.caches) cache.unpinAll();
+
+    return finishOutcome(out, jobs, m, m.ranks * c.nmp.staticMwPerRank);
+  }
+
+  /** Each DIMM's partial sums cross the channel as they complete (after the DIMM-NMP adds). */
+  private returnPartialSums(
+    ch: number,
+    jobs: readonly Job[],
+    psumReady: readonly Float64Array[],
+    out: SystemOutcome,
+  ): void {
+    const m = this.m;
+    const c = m.config;
+    const bus = this.channelBuses[ch] as Timeline;
+    const sends: { job: number; dimm: number; ready: number }[] = [];
+    psumReady.forEach((sums, j) => {
+      for (let s = 0; s < sums.length; s++) {
+        const ready = sums[s] as number;
+        const dimm = s % m.dimms;
+        if (ready >= 0 && Math.floor(dimm / m.dimmsPerChannel) === ch) {
+          sends.push({ job: j, dimm, ready: ready + c.nmp.mergeCycles });
+        }
+      }
+    });
+    sends.sort((a, b) => a.ready - b.ready);
+    const bitsPerBurst = m.burstBytes * 8;
+    for (const send of sends) {
+      const t = (jobs[send.job] as Job).table;
+      const tag = 2 + (send.dimm % m.dimmsPerChannel);
+      let at = send.ready;
+      for (let k = 0; k < t.psumBursts; k++) {
+        const start = bus.firstFit(at, m.burstCycles, tag);
+        bus.reserve(start, m.burstCycles, tag);
+        at = start + m.burstCycles;
+      }
+      out.jobCycles[send.job] = Math.max(out.jobCycles[send.job] as number, at);
+      const e = out.jobEnergy[send.job] as (typeof out.jobEnergy)[number];
+      e.channelIo += t.psumBursts * bitsPerBurst * c.links.channelPjPerBit;
+    }
+  }
+}
+
+/** Hot-entry profiling: rows the epoch reads at least `threshold` times (value 1). */
+function profile(jobs: readonly Job[], threshold: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const job of jobs) {
+    const base = job.table.keyBase;
+    for (const row of job.indices) {
+      const key = base + row;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  for (const [key, n] of counts) counts.set(key, n >= threshold ? 1 : 0);
+  return counts;
+}
