@@ -1,4 +1,25 @@
-// The one public door of @recmesh/plugin-nmp: the RecNMP hardware model and its configuration.
+// The one public door of @recmesh/plugin-nmp: one ContainerModule binding both contracts (the
+// embedding contract on emulated RecNMP hardware; the dense graph stays on the host CPU, as in
+// RecNMP) and the hardware model.
+import { ContainerModule } from 'inversify';
+import { TYPES, type BackendOptions } from '@recmesh/backend';
+import { OrtCpuDenseBackend } from '@recmesh/plugin-cpu';
+import { NmpEmbeddingBackend } from './backend/nmp-backend';
+import { configFromOptions } from './config/parse';
+
+export const backendModule = new ContainerModule(({ bind }) => {
+  bind(TYPES.EmbeddingBackend)
+    .toDynamicValue(
+      (context) =>
+        new NmpEmbeddingBackend(
+          configFromOptions(context.get<BackendOptions>(TYPES.BackendOptions, { optional: true })),
+        ),
+    )
+    .inSingletonScope();
+  bind(TYPES.DenseBackend).toConstantValue(new OrtCpuDenseBackend());
+});
+
+export { NmpEmbeddingBackend };
 export { DEFAULT_NMP_CONFIG } from './config/defaults';
 export type { NmpConfig } from './config/defaults';
 export { parseNmpConfig, configFromOptions } from './config/parse';
