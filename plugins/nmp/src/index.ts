@@ -1,6 +1,6 @@
 // The one public door of @recmesh/plugin-nmp: one ContainerModule binding both contracts (the
 // embedding contract on emulated RecNMP hardware; the dense graph stays on the host CPU, as in
-// RecNMP) and the hardware model.
+// RecNMP), the hardware model, and the kernel benchmark.
 import { ContainerModule } from 'inversify';
 import { TYPES, type BackendOptions } from '@recmesh/backend';
 import { OrtCpuDenseBackend } from '@recmesh/plugin-cpu';
@@ -29,4 +29,6 @@ export type { BatchModel, EpochModel } from './model/nmp-model';
 export type { Job } from './model/job';
 export type { EnergyBreakdown } from './model/energy';
 export { ENERGY_TERMS, totalEnergy, dynamicEnergy } from './model/energy';
+export { benchNmpKernel } from './bench/bench-kernel';
+export type { NmpBenchOptions, NmpBenchResult } from './bench/bench-kernel';
 export { ZipfSampler } from './bench/zipf';
