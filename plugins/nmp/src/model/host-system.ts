@@ -51,8 +51,8 @@ export class HostSystem {
     for (let k = 0; k < order.job.length; k++) {
       const job = jobs[order.job[k] as number] as Job;
       const key = job.table.keyBase + (job.indices[order.position[k] as number] as number);
-      if (this.llc.lookup(key, false)) hits[k] = 1;
-      else this.llc.insert(key, job.table.bursts, false);
+      if (this.llc.lookup(key)) hits[k] = 1;
+      else this.llc.insert(key, job.table.bursts);
     }
     const bitsPerBurst = m.burstBytes * 8;
     for (let ch = 0; ch < m.channels; ch++) {

@@ -50,7 +50,9 @@ export class NmpSystem {
       ...this.channelBuses,
     ]);
 
-    const hotCounts = c.profiling.enabled ? profile(jobs, c.profiling.hotThreshold) : undefined;
+    const hotRows = c.profiling.enabled
+      ? jobs.map((job) => profile(job, c.profiling.hotThreshold))
+      : undefined;
     const order = issueOrder(jobs, c.scheduling.tableAware, c.nmp.packetInstructions);
     const bagOf = jobs.map(bagsOf);
     // Per job, per bag and DIMM: when the DIMM's partial sum is complete (-1: no lookup).
@@ -63,10 +65,15 @@ export class NmpSystem {
     for (let ch = 0; ch < m.channels; ch++) {
       const bus = this.channelBuses[ch] as Timeline;
       const stream: number[] = [];
+      // Per job: its lookups on this channel not yet issued (its pins end with the last).
+      const left = new Int32Array(jobs.length);
       for (let k = 0; k < order.job.length; k++) {
         const j = order.job[k] as number;
         const row = jobs[j]?.indices[order.position[k] as number] as number;
-        if (row % m.channels === ch) stream.push(k);
+        if (row % m.channels === ch) {
+          stream.push(k);
+          left[j] = (left[j] as number) + 1;
+        }
       }
       let packetEnd = 0;
       for (let first = 0; first < stream.length; first += c.nmp.packetInstructions) {
@@ -96,11 +103,13 @@ export class NmpSystem {
           this.map.locate(t, row, this.loc);
           const r = this.loc.rank;
           const key = t.keyBase + row;
-          const hot = hotCounts === undefined || (hotCounts.get(key) ?? 0) >= 1;
+          // Profiling: hot rows are cached and pinned for this batch, cold rows bypass.
+          const hot = hotRows === undefined || (hotRows[j] as Set<number>).has(key);
+          const owner = hotRows !== undefined && hot ? j : -1;
           const cache = this.caches[r] as RowCache;
           let dataReady: number;
           const e = out.jobEnergy[j] as (typeof out.jobEnergy)[number];
-          if (cache.lookup(key, hotCounts !== undefined && hot)) {
+          if (cache.lookup(key, owner)) {
             const start = Math.max(arrival, cacheFree[r] as number);
             cacheFree[r] = start + t.bursts; // one 64-byte line a cycle
             dataReady = start + c.cache.hitCycles + t.bursts - 1;
@@ -118,7 +127,7 @@ export class NmpSystem {
               counters,
             );
             e.onDimmIo += t.bursts * bitsPerBurst * c.links.onDimmPjPerBit;
-            if (hot && cache.insert(key, t.bursts, hotCounts !== undefined)) {
+            if (hot && cache.insert(key, t.bursts, owner)) {
               e.cache += t.bursts * 8 * m.cachePjPer64Bits;
             }
           }
@@ -130,13 +139,21 @@ export class NmpSystem {
           const slot = (bagOf[j]?.[i] as number) * m.dimms + this.loc.dimm;
           const sums = psumReady[j] as Float64Array;
           sums[slot] = Math.max(sums[slot] as number, computeFree[r] as number);
+          left[j] = (left[j] as number) - 1;
+          if (left[j] === 0 && hotRows !== undefined) this.unpinChannel(ch, j);
         }
       }
       this.returnPartialSums(ch, jobs, psumReady, out);
     }
-    for (const cache of this.caches) cache.unpinAll();
+    for (const cache of this.caches) cache.unpin();
 
     return finishOutcome(out, jobs, m, m.ranks * c.nmp.staticMwPerRank);
+  }
+
+  /** Job `j` has issued its last lookup on channel `ch`: its pins there end. */
+  private unpinChannel(ch: number, j: number): void {
+    const first = ch * this.m.ranksPerChannel;
+    for (let r = first; r < first + this.m.ranksPerChannel; r++) this.caches[r]?.unpin(j);
   }
 
   /** Each DIMM's partial sums cross the channel as they complete (after the DIMM-NMP adds). */
@@ -177,16 +194,14 @@ export class NmpSystem {
   }
 }
 
-/** Hot-entry profiling: rows the epoch reads at least `threshold` times (value 1). */
-function profile(jobs: readonly Job[], threshold: number): Map<number, number> {
+/**
+ * Hot-entry profiling (RecNMP): the host counts a batch's indices before it sends them; rows
+ * read at least `threshold` times get the locality bit (cached, pinned for the batch).
+ */
+function profile(job: Job, threshold: number): Set<number> {
   const counts = new Map<number, number>();
-  for (const job of jobs) {
-    const base = job.table.keyBase;
-    for (const row of job.indices) {
-      const key = base + row;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-  }
-  for (const [key, n] of counts) counts.set(key, n >= threshold ? 1 : 0);
-  return counts;
+  for (const row of job.indices) counts.set(row, (counts.get(row) ?? 0) + 1);
+  const hot = new Set<number>();
+  for (const [row, n] of counts) if (n >= threshold) hot.add(job.table.keyBase + row);
+  return hot;
 }

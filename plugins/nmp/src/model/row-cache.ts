@@ -33,15 +33,18 @@ class SlotList {
 /**
  * A fully associative cache of embedding rows (RecNMP's RankCache), sized in 64-byte lines; a
  * row takes as many lines as it has bursts. `lru` promotes rows on hits, `fifo` does not. Rows
- * profiled as hot can be pinned: a pinned row is never evicted until unpinAll (the end of the
- * batch), and when only pinned rows are left a new row bypasses the cache.
+ * profiled as hot are pinned for the batch that found them hot (the pin's owner): a pinned row
+ * is never evicted until its owner is unpinned, and when only pinned rows are left a new row
+ * bypasses the cache.
  */
 export class RowCache {
   private readonly index = new Map<number, number>();
   private readonly keys: Float64Array;
   private readonly sizes: Int32Array;
-  private readonly pinned: Uint8Array;
+  /** 0: not pinned; else the owner + 1. */
+  private readonly pinned: Int32Array;
   private readonly free: number[] = [];
+  private readonly prev: Int32Array;
   private readonly unpinnedList: SlotList;
   private readonly pinnedList: SlotList;
   private used = 0;
@@ -53,9 +56,10 @@ export class RowCache {
     const slots = policy === 'off' ? 0 : Math.max(0, Math.floor(capacityLines));
     this.keys = new Float64Array(slots);
     this.sizes = new Int32Array(slots);
-    this.pinned = new Uint8Array(slots);
+    this.pinned = new Int32Array(slots);
     const prev = new Int32Array(slots);
     const next = new Int32Array(slots);
+    this.prev = prev;
     this.unpinnedList = new SlotList(prev, next);
     this.pinnedList = new SlotList(prev, next);
     for (let s = slots - 1; s >= 0; s--) this.free.push(s);
@@ -65,14 +69,20 @@ export class RowCache {
     return this.used;
   }
 
-  /** Whether `key` is cached; a hit promotes it (lru) and pins it when `pin`. */
-  lookup(key: number, pin: boolean): boolean {
+  /**
+   * Whether `key` is cached; a hit promotes it (lru), and pins it for `owner` when that is 0 or
+   * more (a row pinned already passes to the latest batch that found it hot).
+   */
+  lookup(key: number, owner = -1): boolean {
     const s = this.index.get(key);
     if (s === undefined) return false;
-    if (this.pinned[s] === 1) return true;
-    if (pin) {
+    if (this.pinned[s] !== 0) {
+      if (owner >= 0) this.pinned[s] = owner + 1;
+      return true;
+    }
+    if (owner >= 0) {
       this.unpinnedList.remove(s);
-      this.pinned[s] = 1;
+      this.pinned[s] = owner + 1;
       this.pinnedList.pushHead(s);
     } else if (this.policy === 'lru') {
       this.unpinnedList.remove(s);
@@ -82,10 +92,11 @@ export class RowCache {
   }
 
   /**
-   * Places `key` (`size` lines), evicting unpinned rows from the cold end. False when it
-   * cannot fit (bigger than the cache, or the rest is pinned): the row bypasses the cache.
+   * Places `key` (`size` lines), pinned for `owner` when that is 0 or more, evicting unpinned
+   * rows from the cold end. False when it cannot fit (bigger than the cache, or the rest is
+   * pinned): the row bypasses the cache.
    */
-  insert(key: number, size: number, pin: boolean): boolean {
+  insert(key: number, size: number, owner = -1): boolean {
     if (this.policy === 'off' || size > this.capacityLines) return false;
     while (this.used + size > this.capacityLines) {
       const victim = this.unpinnedList.tail;
@@ -96,20 +107,32 @@ export class RowCache {
     if (s === undefined) return false;
     this.keys[s] = key;
     this.sizes[s] = size;
-    this.pinned[s] = pin ? 1 : 0;
-    (pin ? this.pinnedList : this.unpinnedList).pushHead(s);
+    this.pinned[s] = owner + 1;
+    (owner >= 0 ? this.pinnedList : this.unpinnedList).pushHead(s);
     this.index.set(key, s);
     this.used += size;
     return true;
   }
 
-  /** The batch is over: pinned rows become ordinary (most recently used) rows. */
-  unpinAll(): void {
-    for (let s = this.pinnedList.tail; s !== NONE; s = this.pinnedList.tail) {
-      this.pinnedList.remove(s);
-      this.pinned[s] = 0;
-      this.unpinnedList.pushHead(s);
+  /**
+   * `owner`'s batch is over (all owners when omitted): its pinned rows become ordinary, most
+   * recently used rows.
+   */
+  unpin(owner?: number): void {
+    let s = this.pinnedList.tail;
+    while (s !== NONE) {
+      const before = this.prevOf(s);
+      if (owner === undefined || this.pinned[s] === owner + 1) {
+        this.pinnedList.remove(s);
+        this.pinned[s] = 0;
+        this.unpinnedList.pushHead(s);
+      }
+      s = before;
     }
+  }
+
+  private prevOf(s: number): number {
+    return this.prev[s] as number;
   }
 
   private evict(s: number): void {
