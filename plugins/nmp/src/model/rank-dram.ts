@@ -159,13 +159,13 @@ export class RankDram {
     const len = this.m.burstCycles;
     let t = Math.max(earliest, this.rd.floor, data === undefined ? 0 : data.floor - d.CL);
     for (;;) {
+      if (data !== undefined) t = data.firstFit(t + d.CL, len, tag) - d.CL;
       if (!cmd.isFree(t)) {
         t++;
         continue;
       }
       const next = this.spacingAllowed(this.rd, t, group, d.tCCD_S, d.tCCD_L);
       if (next > t) t = next;
-      else if (data !== undefined && !data.fits(t + d.CL, len, tag)) t++;
       else return t;
     }
   }

@@ -65,21 +65,29 @@ export class Timeline {
     this.advanceFloor();
   }
 
-  /** The first t >= earliest where [t, t + len) fits with `tag`. */
+  /**
+   * The first t >= earliest where [t, t + len) fits with `tag`. Each miss jumps past the
+   * reservation in the way (and its guard), so a search costs the reservations it passes.
+   */
   firstFit(earliest: number, len: number, tag: number): number {
+    const guard = this.guard;
     let t = Math.max(earliest, this.floor);
     for (;;) {
-      // Skip past the last held cycle of [t, t + len), then check the guards.
-      let held = -1;
-      for (let i = t + len - 1; i >= t; i--) {
-        if (this.tagAt(i) !== 0) {
-          held = i;
+      let next = t;
+      for (let i = t + len + guard - 1; i >= t - guard; i--) {
+        const held = this.tagAt(i);
+        if (held === 0) continue;
+        if (i >= t && i < t + len) {
+          next = i + 1;
+          break;
+        }
+        if (held !== tag) {
+          next = i + 1 + guard;
           break;
         }
       }
-      if (held >= 0) t = held + 1;
-      else if (this.fits(t, len, tag)) return t;
-      else t++;
+      if (next === t) return t;
+      t = next;
     }
   }
 
