@@ -25,6 +25,9 @@ export class NmpSystem {
   /** Per channel: the data bus between host and DIMMs. */
   private readonly channelBuses: Timeline[];
   private readonly loc: Location = newLocation();
+  /** Per rank, in the epoch: when its RankCache port and its multiply-add unit are free. */
+  private readonly cacheFree: Float64Array;
+  private readonly computeFree: Float64Array;
 
   constructor(
     private readonly m: Machine,
@@ -32,6 +35,8 @@ export class NmpSystem {
   ) {
     const c = m.config;
     this.ranks = Array.from({ length: m.ranks }, () => new RankDram(m));
+    this.cacheFree = new Float64Array(m.ranks);
+    this.computeFree = new Float64Array(m.ranks);
     const lines = Math.floor((c.cache.kib * 1024) / m.burstBytes);
     this.caches = Array.from({ length: m.ranks }, () => new RowCache(lines, c.cache.policy));
     this.queues = Array.from({ length: m.ranks }, () => new SlotQueue(c.dram.queueDepth));
@@ -57,8 +62,8 @@ export class NmpSystem {
     const bagOf = jobs.map(bagsOf);
     // Per job, per bag and DIMM: when the DIMM's partial sum is complete (-1: no lookup).
     const psumReady = jobs.map((j) => new Float64Array(j.offsets.length * m.dimms).fill(-1));
-    const cacheFree = new Float64Array(m.ranks);
-    const computeFree = new Float64Array(m.ranks);
+    this.cacheFree.fill(0);
+    this.computeFree.fill(0);
     const bitsPerBurst = m.burstBytes * 8;
     const packetSlots = new Int32Array(m.ranks);
 
@@ -97,48 +102,10 @@ export class NmpSystem {
         for (const k of packet) {
           const j = order.job[k] as number;
           const i = order.position[k] as number;
-          const job = jobs[j] as Job;
-          const t = job.table;
-          const row = job.indices[i] as number;
-          this.map.locate(t, row, this.loc);
-          const r = this.loc.rank;
-          const key = t.keyBase + row;
-          // Profiling: hot rows are cached and pinned for this batch, cold rows bypass.
-          const hot = hotRows === undefined || (hotRows[j] as Set<number>).has(key);
-          const owner = hotRows !== undefined && hot ? j : -1;
-          const cache = this.caches[r] as RowCache;
-          let dataReady: number;
-          const e = out.jobEnergy[j] as (typeof out.jobEnergy)[number];
-          if (cache.lookup(key, owner)) {
-            const start = Math.max(arrival, cacheFree[r] as number);
-            cacheFree[r] = start + t.bursts; // one 64-byte line a cycle
-            dataReady = start + c.cache.hitCycles + t.bursts - 1;
-            e.cache += t.bursts * 8 * m.cachePjPer64Bits;
-            out.jobHits[j] = (out.jobHits[j] as number) + 1;
-          } else {
-            const counters = out.jobCounters[j] as (typeof out.jobCounters)[number];
-            dataReady = (this.ranks[r] as RankDram).read(
-              this.loc,
-              t.bursts,
-              arrival,
-              this.commandBuses[this.loc.dimm] as Timeline,
-              undefined,
-              0,
-              counters,
-            );
-            e.onDimmIo += t.bursts * bitsPerBurst * c.links.onDimmPjPerBit;
-            if (hot && cache.insert(key, t.bursts, owner)) {
-              e.cache += t.bursts * 8 * m.cachePjPer64Bits;
-            }
-          }
-          (this.queues[r] as SlotQueue).push(t.bursts, dataReady);
-          const start = Math.max(dataReady, computeFree[r] as number);
-          computeFree[r] = start + Math.ceil(t.dim / c.nmp.lanes);
-          e.compute += t.dim * c.nmp.macPj;
-          e.channelIo += c.nmp.instructionBits * c.links.channelPjPerBit;
+          const done = this.serve(jobs[j] as Job, j, i, arrival, hotRows?.[j], out);
           const slot = (bagOf[j]?.[i] as number) * m.dimms + this.loc.dimm;
           const sums = psumReady[j] as Float64Array;
-          sums[slot] = Math.max(sums[slot] as number, computeFree[r] as number);
+          sums[slot] = Math.max(sums[slot] as number, done);
           left[j] = (left[j] as number) - 1;
           if (left[j] === 0 && hotRows !== undefined) this.unpinChannel(ch, j);
         }
@@ -148,6 +115,60 @@ export class NmpSystem {
     for (const cache of this.caches) cache.unpin();
 
     return finishOutcome(out, jobs, m, m.ranks * c.nmp.staticMwPerRank);
+  }
+
+  /**
+   * Lookup `i` of job `j`, arriving at its rank at `arrival`: the RankCache or DRAM, then the
+   * rank-NMP unit's multiply-add. Leaves the row's location in this.loc; returns the cycle the
+   * row is in the bag's partial sum.
+   */
+  private serve(
+    job: Job,
+    j: number,
+    i: number,
+    arrival: number,
+    hotRows: Set<number> | undefined,
+    out: SystemOutcome,
+  ): number {
+    const m = this.m;
+    const c = m.config;
+    const t = job.table;
+    const row = job.indices[i] as number;
+    this.map.locate(t, row, this.loc);
+    const r = this.loc.rank;
+    const key = t.keyBase + row;
+    // Profiling: hot rows are cached and pinned for this batch, cold rows bypass the cache.
+    const hot = hotRows === undefined || hotRows.has(key);
+    const owner = hotRows !== undefined && hot ? j : -1;
+    const cache = this.caches[r] as RowCache;
+    const e = out.jobEnergy[j] as (typeof out.jobEnergy)[number];
+    const lineEnergy = t.bursts * 8 * m.cachePjPer64Bits;
+    let dataReady: number;
+    if (cache.lookup(key, owner)) {
+      const start = Math.max(arrival, this.cacheFree[r] as number);
+      this.cacheFree[r] = start + t.bursts; // one 64-byte line a cycle
+      dataReady = start + c.cache.hitCycles + t.bursts - 1;
+      e.cache += lineEnergy;
+      out.jobHits[j] = (out.jobHits[j] as number) + 1;
+    } else {
+      dataReady = (this.ranks[r] as RankDram).read(
+        this.loc,
+        t.bursts,
+        arrival,
+        this.commandBuses[this.loc.dimm] as Timeline,
+        undefined,
+        0,
+        out.jobCounters[j] as (typeof out.jobCounters)[number],
+      );
+      e.onDimmIo += t.bursts * m.burstBytes * 8 * c.links.onDimmPjPerBit;
+      if (hot && cache.insert(key, t.bursts, owner)) e.cache += lineEnergy;
+    }
+    (this.queues[r] as SlotQueue).push(t.bursts, dataReady);
+    const start = Math.max(dataReady, this.computeFree[r] as number);
+    this.computeFree[r] = start + Math.ceil(t.dim / c.nmp.lanes);
+    e.compute += t.dim * c.nmp.macPj;
+    e.channelIo += c.nmp.instructionBits * c.links.channelPjPerBit;
+    return this.computeFree[r] as number;
   }
 
   /** Job `j` has issued its last lookup on channel `ch`: its pins there end. */
