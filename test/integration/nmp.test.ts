@@ -1,13 +1,12 @@
 // RMC1 served end to end on the nmp backend in paced mode: scores equal the cpu backend's bit
-// for bit (and an independent forward pass within 1e-5), replies wait for the modelled device,
-// and the carbon ledger books the shards' modelled energy as modelled.
+// for bit (parity.test.ts checks those against an independent forward pass), replies wait for
+// the modelled device, and the carbon ledger books the shards' modelled energy as modelled.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { resolveModel } from '@recmesh/models';
 import { CarbonServiceClient, type ReportResponse } from '@recmesh/proto';
 import { clientArgs, unaryCall } from '@recmesh/rpc';
 import { Rng, syntheticQuery } from '@recmesh/workload';
-import { ReferenceDlrm } from '../support/reference-dlrm';
 import { startTestMesh, type TestMesh } from '../support/local-mesh';
 
 const MODEL = 'rmc1';
@@ -42,7 +41,6 @@ describe('RMC1 on the nmp backend, paced', () => {
 
   it("scores equal the cpu backend's, and replies wait for the modelled device", async () => {
     const spec = resolveModel(MODEL, { rowScale: ROW_SCALE, seed: SEED });
-    const reference = new ReferenceDlrm(spec);
     const count = 23; // four batches of 7: the last one short
     const query = syntheticQuery(spec, count, new Rng(11), 0);
     const started = performance.now();
@@ -54,18 +52,6 @@ describe('RMC1 on the nmp backend, paced', () => {
       paced.items.map((i) => [i.index, i.score]),
       plain.items.map((i) => [i.index, i.score]),
     );
-    for (const item of paced.items) {
-      const bags = (query.items.sparse ?? []).map((s) => {
-        const start = s.offsets[item.index] as number;
-        const end =
-          item.index + 1 < count ? (s.offsets[item.index + 1] as number) : s.indices.length;
-        return Array.prototype.slice.call(s.indices, start, end) as number[];
-      });
-      const expected = reference.score({ dense: query.user.dense as Float32Array, bags });
-      const rel = Math.abs(item.score - expected) / Math.max(Math.abs(expected), 1e-12);
-      assert.ok(rel <= 1e-5, `item ${item.index}: ${item.score} vs ${expected}`);
-    }
-
     const shard = nmp.mesh.services.find((s) => s.role === 'embedding-shard');
     assert.ok(shard !== undefined);
     const busyS = await metric(shard.metricsPort, 'recmesh_nmp_device_busy_seconds');
