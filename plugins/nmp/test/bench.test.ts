@@ -2,7 +2,9 @@
 // behind its locality levels.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { EmbeddingBackend } from '@recmesh/backend';
 import { isRecmeshError } from '@recmesh/errors';
+import { CpuEmbeddingBackend } from '@recmesh/plugin-cpu';
 import { benchNmpKernel, ZipfSampler } from '@recmesh/plugin-nmp';
 
 describe('benchNmpKernel', () => {
@@ -35,6 +37,36 @@ describe('benchNmpKernel', () => {
     assert.equal(r.tables, 3);
     assert.equal(r.lookups_per_s, null);
     assert.match(r.cpu_error ?? '', /not measured/);
+  });
+
+  it('times the exact results on the backend it is given, and leaves it open', async () => {
+    const cpu = new CpuEmbeddingBackend();
+    let calls = 0;
+    let disposed = false;
+    const given: EmbeddingBackend = {
+      name: 'cpu',
+      capabilities: () => ({ ...cpu.capabilities(), kernel: 'given-kernel' }),
+      loadTable: (t) => cpu.loadTable(t),
+      gatherReduce: (t, b, o) => {
+        calls++;
+        return cpu.gatherReduce(t, b, o);
+      },
+      dispose: () => {
+        disposed = true;
+        return Promise.resolve();
+      },
+    };
+    const r = await benchNmpKernel({
+      rows: 1000,
+      dim: 8,
+      bags: 4,
+      pool: 4,
+      batches: 2,
+      cpu: given,
+    });
+    assert.equal(r.kernel, 'given-kernel');
+    assert.equal(calls, 2);
+    assert.equal(disposed, false);
   });
 
   it('names a bad shape or configuration field', async () => {

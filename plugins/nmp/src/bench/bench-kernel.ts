@@ -31,6 +31,11 @@ export interface NmpBenchOptions {
   readonly config?: NmpConfigInput;
   /** Time the exact results on the CPU backend (default true). */
   readonly measureCpu?: boolean;
+  /**
+   * The backend whose exact results are timed (default: a new CpuEmbeddingBackend); pass one
+   * set up as `recmesh bench kernel` sets its own (threads, ...). It is not disposed.
+   */
+  readonly cpu?: EmbeddingBackend;
 }
 
 type Breakdown = Record<keyof EnergyBreakdown, number>;
@@ -94,8 +99,9 @@ function checkShape(o: NmpBenchOptions): void {
 async function measureCpu(
   o: Required<Pick<NmpBenchOptions, 'rows' | 'dim' | 'dtype' | 'mode' | 'weighted' | 'seed'>>,
   batches: readonly (readonly Job[])[],
+  given: EmbeddingBackend | undefined,
 ): Promise<{ kernel: string; seconds: number | null; error?: string }> {
-  const cpu: EmbeddingBackend = new CpuEmbeddingBackend();
+  const cpu: EmbeddingBackend = given ?? new CpuEmbeddingBackend();
   const kernel = cpu.capabilities().kernel;
   try {
     const table = cpu.loadTable(randomTable(o.rows, o.dim, o.dtype, o.seed));
@@ -115,7 +121,7 @@ async function measureCpu(
     if (!isRecmeshError(err)) throw err;
     return { kernel, seconds: null, error: err.message };
   } finally {
-    await cpu.dispose();
+    if (given === undefined) await cpu.dispose();
   }
 }
 
@@ -170,9 +176,9 @@ export async function benchNmpKernel(options: NmpBenchOptions): Promise<NmpBench
   }
   const measured = epochs.slice(o.warmup);
   const cpu = o.measureCpu
-    ? await measureCpu(o, measured)
+    ? await measureCpu(o, measured, options.cpu)
     : {
-        kernel: new CpuEmbeddingBackend().capabilities().kernel,
+        kernel: (options.cpu ?? new CpuEmbeddingBackend()).capabilities().kernel,
         seconds: null,
         error: 'not measured (measureCpu: false)',
       };
