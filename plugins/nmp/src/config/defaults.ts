@@ -156,6 +156,11 @@ export const DEFAULT_NMP_CONFIG = {
      * baseline is the memory traffic of co-located operators; set it to credit the host's LLC).
      */
     cacheKiB: 0,
+    /**
+     * Latency of a row found there, tCK: 40 (33 ns), assumed: the order of a server LLC hit;
+     * it is off the memory path and matters only with cacheKiB > 0.
+     */
+    cacheHitCycles: 40,
   },
 };
 

@@ -67,5 +67,5 @@ export const nmpConfigSchema = z.strictObject({
   }),
   scheduling: z.strictObject({ tableAware: z.boolean() }),
   profiling: z.strictObject({ enabled: z.boolean(), hotThreshold: count }),
-  host: z.strictObject({ cacheKiB: nonNegative.max(1 << 22) }),
+  host: z.strictObject({ cacheKiB: nonNegative.max(1 << 22), cacheHitCycles: cycles }),
 });

@@ -7,9 +7,6 @@ import { RowCache } from './row-cache';
 import { SlotQueue } from './slot-queue';
 import { Timeline } from './timeline';
 
-/** Cycles for a row found in the host's last-level cache (assumed; it is off the memory path). */
-const LLC_HIT_CYCLES = 40;
-
 /**
  * The plain host memory system the NMP hardware replaces: the same channels, DIMMs, ranks and
  * address mapping, an ordinary controller per channel (per-rank queues of 64-byte
@@ -65,7 +62,7 @@ export class HostSystem {
         if (row % m.channels !== ch) continue;
         if (hits[k] === 1) {
           out.jobHits[j] = (out.jobHits[j] as number) + 1;
-          out.jobCycles[j] = Math.max(out.jobCycles[j] as number, admitted + LLC_HIT_CYCLES);
+          out.jobCycles[j] = Math.max(out.jobCycles[j] as number, admitted + c.host.cacheHitCycles);
           continue;
         }
         this.map.locate(t, row, this.loc);
