@@ -9,6 +9,8 @@ export interface UsageDelta {
   busyS?: number;
   bytesMoved?: number;
   energyJ?: number;
+  /** How energyJ was obtained; a nonzero energy without one counts as measured. */
+  energyMethod?: 'measured' | 'modelled';
   queries?: number;
   items?: number;
 }
@@ -30,7 +32,9 @@ export interface UsagePublisherOptions {
 interface Window {
   key: UsageKey;
   start: number;
-  totals: Required<UsageDelta>;
+  totals: Required<Omit<UsageDelta, 'energyMethod'>>;
+  /** Methods of the nonzero energies recorded in the window. */
+  methods: Set<'measured' | 'modelled'>;
 }
 
 /**
@@ -60,6 +64,7 @@ export class UsagePublisher {
         key,
         start: Date.now(),
         totals: { busyS: 0, bytesMoved: 0, energyJ: 0, queries: 0, items: 0 },
+        methods: new Set(),
       };
       this.windows.set(id, w);
     }
@@ -67,6 +72,7 @@ export class UsagePublisher {
     t.busyS += delta.busyS ?? 0;
     t.bytesMoved += delta.bytesMoved ?? 0;
     t.energyJ += delta.energyJ ?? 0;
+    if ((delta.energyJ ?? 0) > 0) w.methods.add(delta.energyMethod ?? 'measured');
     t.queries += delta.queries ?? 0;
     t.items += delta.items ?? 0;
   }
@@ -104,7 +110,7 @@ export class UsagePublisher {
         busyS: w.totals.busyS,
         bytesMoved: w.totals.bytesMoved,
         energyJ: w.totals.energyJ,
-        energyMethod: w.totals.energyJ > 0 ? 'measured' : 'modelled',
+        energyMethod: energyMethodOf(w),
         queries: w.totals.queries,
         items: w.totals.items,
       };
@@ -134,4 +140,13 @@ export class UsagePublisher {
       this.options.onError?.(err, this.pending.length);
     }
   }
+}
+
+/**
+ * The event's energy method: with no energy the ledger models it ("modelled"); otherwise what
+ * the recorded energies were, "mixed" when a window holds both.
+ */
+function energyMethodOf(w: Window): string {
+  if (w.totals.energyJ <= 0 || w.methods.size === 0) return 'modelled';
+  return w.methods.size > 1 ? 'mixed' : ([...w.methods][0] as string);
 }

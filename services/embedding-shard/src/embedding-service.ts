@@ -38,6 +38,8 @@ export function embeddingService(
     const pooled: PooledTable[] = [];
     let computeMs = 0;
     let gathered = 0;
+    // Energy an emulating backend (nmp) models for its hardware; 0: the ledger models it.
+    let modelledJ = 0;
     for (const [i, l] of request.lookups.entries()) {
       // A cancelled query (its caller cancelled or its deadline passed) stops here.
       if (call.cancelled)
@@ -54,11 +56,12 @@ export function embeddingService(
       const mode = poolingOf(`${field}.pooling`, l.pooling);
       const out = new Float32Array(offsets.length * held.table.dim);
       const started = performance.now();
-      await backend.gatherReduce(
+      const report = await backend.gatherReduce(
         held.table,
         { indices, offsets, mode, ...(weights === undefined ? {} : { weights }) },
         out,
       );
+      if (report) modelledJ += report.modelledEnergyJ;
       computeMs += performance.now() - started;
       gathered += indices.length * held.table.dim * 4;
       pooled.push({
@@ -70,7 +73,12 @@ export function embeddingService(
     }
     usage.record(
       { model: request.model, backend: backend.name },
-      { busyS: computeMs / 1000, bytesMoved: gathered, queries: 1 },
+      {
+        busyS: computeMs / 1000,
+        bytesMoved: gathered,
+        queries: 1,
+        ...(modelledJ > 0 ? { energyJ: modelledJ, energyMethod: 'modelled' as const } : {}),
+      },
     );
     return { pooled, shardId: instance, backend: backend.name, computeMs };
   };
