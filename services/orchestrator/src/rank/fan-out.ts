@@ -6,58 +6,130 @@ import type {
   PredictRequest,
   PredictResponse,
 } from '@recmesh/proto';
-import { unaryCall, type CallContext } from '@recmesh/rpc';
+import { KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, unaryCall, type CallContext } from '@recmesh/rpc';
 import type { Balancer } from '../routing/balancer';
 import type { ClientPool } from '../routing/client-pool';
+import type { HedgePolicy } from '../routing/hedge-policy';
 import type { Router } from '../routing/router';
 
 export interface FanOutDeps {
   readonly router: Router;
   readonly balancer: Balancer;
   readonly clients: ClientPool;
+  /** When to send a second copy of a slow call to another replica; undefined: never. */
+  readonly hedge?: HedgePolicy;
 }
 
 /**
- * Calls one replica, least loaded first. A replica that is unavailable (process gone, connection
- * refused) is evicted and the call goes to the next one: lookups and predictions are pure, so a
- * retry is safe. Any other failure, or no replica left, ends the call with an error naming who.
+ * How long a replica that lost a hedge is picked last: the time client keepalive takes to declare
+ * a silent connection dead (after which its calls fail UNAVAILABLE and it is evicted).
  */
-async function callReplica<Res>(
+export const DEMOTE_MS = KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS;
+
+type Attempt<Res> = (peer: Announcement, context: CallContext) => Promise<Res>;
+
+/**
+ * Calls one replica, least loaded first. Lookups and predictions are pure, so:
+ * - a replica that answers UNAVAILABLE (process gone, connection refused, keepalive found the
+ *   host silent) is evicted and the call goes to the next one;
+ * - where the target has several replicas and the hedge policy allows, a call still unanswered
+ *   after the target's hedge delay is sent to a second replica as well: the first answer wins, the
+ *   other attempt is cancelled, and a replica that lost is demoted for DEMOTE_MS.
+ * Any other failure, or no replica left, ends the call with an error naming who.
+ */
+function callReplica<Res>(
   deps: FanOutDeps,
   what: string,
+  target: string,
   replicas: () => readonly Announcement[],
-  call: (peer: Announcement) => Promise<Res>,
+  call: Attempt<Res>,
   context: CallContext,
 ): Promise<Res> {
-  const tried = new Set<string>();
-  let lastError: unknown;
-  for (;;) {
-    const peer = deps.balancer.pick(replicas(), tried);
-    if (peer === undefined) {
-      const detail =
-        lastError === undefined
-          ? 'no live replica'
-          : `every replica failed, last: ${fromGrpcError(lastError, [...tried].at(-1) ?? '').message}`;
-      throw unavailable(`${what} is unavailable: ${detail}`);
-    }
-    tried.add(peer.id);
-    deps.balancer.begin(peer.id);
-    try {
-      return await call(peer);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === GrpcCode.UNAVAILABLE && context.signal?.aborted !== true) {
-        deps.router.evict(peer.id);
-        lastError = err;
-        continue;
-      }
-      if (code === GrpcCode.CANCELLED)
-        throw new RecmeshError('cancelled', `${what}: cancelled`, { cause: err });
-      throw fromGrpcError(err, `${what} (${peer.id} at ${peer.address})`);
-    } finally {
+  return new Promise<Res>((resolve, reject) => {
+    const tried = new Set<string>();
+    /** Attempts in flight: peer id -> what cancels it. */
+    const running = new Map<string, AbortController>();
+    let settled = false;
+    let lastError: unknown;
+    const hedgeTimer: { timeout?: NodeJS.Timeout } = {};
+
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(hedgeTimer.timeout);
+      for (const controller of running.values()) controller.abort();
+      outcome();
+    };
+    const noReplica = () =>
+      unavailable(
+        `${what} is unavailable: ${
+          lastError === undefined
+            ? 'no live replica'
+            : `every replica failed, last: ${fromGrpcError(lastError, [...tried].at(-1) ?? '').message}`
+        }`,
+      );
+    const finished = (peer: Announcement) => {
+      running.delete(peer.id);
       deps.balancer.end(peer.id);
+    };
+
+    /** Starts an attempt on the best replica not tried yet; false when none is left. */
+    const start = (): boolean => {
+      const peer = deps.balancer.pick(replicas(), tried);
+      if (peer === undefined) return false;
+      tried.add(peer.id);
+      deps.balancer.begin(peer.id);
+      const controller = new AbortController();
+      running.set(peer.id, controller);
+      const signal =
+        context.signal === undefined
+          ? controller.signal
+          : AbortSignal.any([context.signal, controller.signal]);
+      const started = performance.now();
+      call(peer, { ...context, signal }).then(
+        (response) => {
+          finished(peer);
+          if (settled) return;
+          deps.hedge?.record(target, performance.now() - started);
+          deps.balancer.restore(peer.id);
+          for (const loser of running.keys()) deps.balancer.demote(loser, DEMOTE_MS);
+          settle(() => resolve(response));
+        },
+        (err: unknown) => {
+          finished(peer);
+          if (settled) return;
+          const code = (err as { code?: unknown }).code;
+          if (code === GrpcCode.UNAVAILABLE && context.signal?.aborted !== true) {
+            deps.router.evict(peer.id);
+            lastError = err;
+            // A hedge still in flight may yet answer; otherwise go on to the next replica.
+            if (running.size === 0 && !start()) settle(() => reject(noReplica()));
+            return;
+          }
+          if (code === GrpcCode.CANCELLED)
+            settle(() =>
+              reject(new RecmeshError('cancelled', `${what}: cancelled`, { cause: err })),
+            );
+          else settle(() => reject(fromGrpcError(err, `${what} (${peer.id} at ${peer.address})`)));
+        },
+      );
+      return true;
+    };
+
+    if (!start()) {
+      reject(noReplica());
+      return;
     }
-  }
+    const hedge = deps.hedge;
+    if (hedge === undefined || !hedge.enabled) return;
+    hedge.onAttempt();
+    if (replicas().length < 2) return;
+    const deadline = context.deadline === undefined ? Infinity : Number(context.deadline);
+    hedgeTimer.timeout = setTimeout(() => {
+      if (settled || Date.now() >= deadline || !hedge.tryHedge()) return;
+      start();
+    }, hedge.delayMs(target));
+  });
 }
 
 export function lookup(
@@ -69,10 +141,11 @@ export function lookup(
   return callReplica(
     deps,
     `embedding shard group ${group}`,
+    `group:${group}`,
     () => deps.router.replicas(group),
-    (peer) => {
+    (peer, attempt) => {
       const client = deps.clients.embeddingClient(peer.address);
-      return unaryCall(client.lookup.bind(client), request, context);
+      return unaryCall(client.lookup.bind(client), request, attempt);
     },
     context,
   );
@@ -86,10 +159,11 @@ export function predict(
   return callReplica(
     deps,
     `dense worker pool of ${request.model}`,
+    `workers:${request.model}`,
     () => deps.router.workers(request.model),
-    (peer) => {
+    (peer, attempt) => {
       const client = deps.clients.denseClient(peer.address);
-      return unaryCall(client.predict.bind(client), request, context);
+      return unaryCall(client.predict.bind(client), request, attempt);
     },
     context,
   );
