@@ -28,7 +28,17 @@ describe('Balancer', () => {
     now += 3001;
     assert.equal(b.pick(peers)?.id, 'a', 'demotion over');
     b.demote('a', 3000);
-    b.restore('a');
-    assert.equal(b.pick(peers)?.id, 'a', 'restored');
+    b.answered('a');
+    assert.equal(b.pick(peers)?.id, 'a', 'an answer restores it');
+  });
+
+  it('tells a replica that answered since a moment from one that did not', () => {
+    let now = 1000;
+    const b = new Balancer(() => now);
+    assert.equal(b.answeredSince('a', 0), false);
+    b.answered('a');
+    now = 2000;
+    assert.equal(b.answeredSince('a', 1000), true);
+    assert.equal(b.answeredSince('a', 1001), false);
   });
 });

@@ -20,7 +20,8 @@ import type { PeerSource } from '../src/routing/peer-source';
 import { Router } from '../src/routing/router';
 import { announce } from './support/announce';
 
-type Behaviour = 'answer' | 'stall' | 'invalid';
+/** `slow` answers after the ms named in the request's model (`delay:50`). */
+type Behaviour = 'answer' | 'stall' | 'invalid' | 'slow';
 
 /** A real EmbeddingService on an ephemeral port whose Lookup answers, stalls or refuses. */
 async function startReplica(id: string, behaviour: Behaviour) {
@@ -33,8 +34,10 @@ async function startReplica(id: string, behaviour: Behaviour) {
     ) {
       seen.calls++;
       call.on('cancelled', () => seen.cancelled++);
-      if (behaviour === 'answer')
-        callback(null, { pooled: [], shardId: id, backend: 'test', computeMs: 0 });
+      const reply: LookupResponse = { pooled: [], shardId: id, backend: 'test', computeMs: 0 };
+      if (behaviour === 'answer') callback(null, reply);
+      else if (behaviour === 'slow')
+        setTimeout(() => callback(null, reply), Number(call.request.model.split(':')[1]));
       else if (behaviour === 'invalid')
         callback({ code: status.INVALID_ARGUMENT, details: 'lookups[0].table: 99 is not held' });
     },
@@ -111,6 +114,23 @@ describe('fan-out to replicas', () => {
     assert.equal(stalled?.cancelled, 1, 'the losing attempt was cancelled');
     // r1 still carries the call setup() gave it, r0 none: only the demotion keeps r0 last.
     assert.equal(balancer.pick(deps.router.replicas('g'))?.id, 'r1');
+  });
+
+  it('does not hedge a call to a replica that is busy answering others (load, not silence)', async () => {
+    const { replicas, deps } = await setup(['slow', 'answer'], hedgeAfter(100));
+    // Same balancer and replicas, no hedging: a short call that r0 answers at about 50 ms.
+    const short = lookup(
+      { ...deps, hedge: undefined },
+      'g',
+      { model: 'delay:50', lookups: [] },
+      {},
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    deps.balancer.begin('r1'); // keep r0 first for the long call too
+    const long = await lookup(deps, 'g', { model: 'delay:400', lookups: [] }, {});
+    assert.equal((await short).shardId, 'r0');
+    assert.equal(long.shardId, 'r0', 'r0 answered the short call meanwhile: no hedge');
+    assert.equal(replicas[1]?.seen.calls, 0);
   });
 
   it('sends no hedge when the budget is spent, nor where the group has one replica', async () => {

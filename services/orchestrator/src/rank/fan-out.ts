@@ -33,8 +33,10 @@ type Attempt<Res> = (peer: Announcement, context: CallContext) => Promise<Res>;
  * - a replica that answers UNAVAILABLE (process gone, connection refused, keepalive found the
  *   host silent) is evicted and the call goes to the next one;
  * - where the target has several replicas and the hedge policy allows, a call still unanswered
- *   after the target's hedge delay is sent to a second replica as well: the first answer wins, the
- *   other attempt is cancelled, and a replica that lost is demoted for DEMOTE_MS.
+ *   after the target's hedge delay, by a replica that has answered no other call meanwhile (silent,
+ *   not merely busy: a loaded mesh does not hedge itself into more load), is sent to a second
+ *   replica as well. The first answer wins, the other attempt is cancelled, and a replica that lost
+ *   despite its head start is demoted for DEMOTE_MS.
  * Any other failure, or no replica left, ends the call with an error naming who.
  */
 function callReplica<Res>(
@@ -47,8 +49,8 @@ function callReplica<Res>(
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const tried = new Set<string>();
-    /** Attempts in flight: peer id -> what cancels it. */
-    const running = new Map<string, AbortController>();
+    /** Attempts in flight: peer id -> what cancels it, and when it started (Balancer clock). */
+    const running = new Map<string, { controller: AbortController; startedAt: number }>();
     let settled = false;
     let lastError: unknown;
     const hedgeTimer: { timeout?: NodeJS.Timeout } = {};
@@ -57,7 +59,7 @@ function callReplica<Res>(
       if (settled) return;
       settled = true;
       clearTimeout(hedgeTimer.timeout);
-      for (const controller of running.values()) controller.abort();
+      for (const { controller } of running.values()) controller.abort();
       outcome();
     };
     const noReplica = () =>
@@ -80,7 +82,8 @@ function callReplica<Res>(
       tried.add(peer.id);
       deps.balancer.begin(peer.id);
       const controller = new AbortController();
-      running.set(peer.id, controller);
+      const startedAt = deps.balancer.now();
+      running.set(peer.id, { controller, startedAt });
       const signal =
         context.signal === undefined
           ? controller.signal
@@ -91,8 +94,9 @@ function callReplica<Res>(
           finished(peer);
           if (settled) return;
           deps.hedge?.record(target, performance.now() - started);
-          deps.balancer.restore(peer.id);
-          for (const loser of running.keys()) deps.balancer.demote(loser, DEMOTE_MS);
+          deps.balancer.answered(peer.id);
+          for (const [loser, attempt] of running)
+            if (attempt.startedAt <= startedAt) deps.balancer.demote(loser, DEMOTE_MS);
           settle(() => resolve(response));
         },
         (err: unknown) => {
@@ -126,8 +130,11 @@ function callReplica<Res>(
     if (replicas().length < 2) return;
     const deadline = context.deadline === undefined ? Infinity : Number(context.deadline);
     hedgeTimer.timeout = setTimeout(() => {
-      if (settled || Date.now() >= deadline || !hedge.tryHedge()) return;
-      start();
+      if (settled || Date.now() >= deadline) return;
+      const silent = [...running].every(
+        ([id, attempt]) => !deps.balancer.answeredSince(id, attempt.startedAt),
+      );
+      if (silent && hedge.tryHedge()) start();
     }, hedge.delayMs(target));
   });
 }

@@ -4,14 +4,17 @@ import type { Announcement } from '@recmesh/bus';
  * Least outstanding calls first; ties go round-robin so equal replicas share the load. A replica
  * that lost a hedge (it had not answered when another replica did) is demoted for a while: it is
  * picked only when no other replica is left, so a host that went silent stops getting new calls
- * before its connection is declared dead.
+ * before its connection is declared dead. It also remembers when each replica last answered, which
+ * tells a busy replica (answering other calls) from a silent one.
  */
 export class Balancer {
   private readonly outstanding = new Map<string, number>();
   private readonly demotedUntil = new Map<string, number>();
+  private readonly lastAnswer = new Map<string, number>();
   private turn = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `now`: the clock of demotions and answers (ms). */
+  constructor(readonly now: () => number = Date.now) {}
 
   pick(peers: readonly Announcement[], exclude?: ReadonlySet<string>): Announcement | undefined {
     let best: Announcement | undefined;
@@ -47,8 +50,14 @@ export class Balancer {
     this.demotedUntil.set(id, this.now() + ms);
   }
 
-  /** `id` answered: it is a full candidate again. */
-  restore(id: string): void {
+  /** `id` answered a call: it is alive, and a full candidate again. */
+  answered(id: string): void {
     this.demotedUntil.delete(id);
+    this.lastAnswer.set(id, this.now());
+  }
+
+  /** Whether `id` answered any call at or after `since` (it is busy, not gone). */
+  answeredSince(id: string, since: number): boolean {
+    return (this.lastAnswer.get(id) ?? -Infinity) >= since;
   }
 }
