@@ -89,6 +89,25 @@ async function setup(behaviours: Behaviour[], hedge?: HedgePolicy, first = 0) {
   return { replicas, peers, balancer, deps };
 }
 
+/** Sends r0 a 10 ms call every 20 ms for `ms` (without hedging): r0 is busy, not silent. */
+async function keepBusy(deps: FanOutDeps, ms: number): Promise<void> {
+  const plain = { ...deps, hedge: undefined };
+  const calls: Promise<unknown>[] = [];
+  for (let t = 0; t < ms; t += 20) {
+    calls.push(callFirst(plain, 'delay:10'));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await Promise.all(calls);
+}
+
+/** A lookup that r0 gets first (r1 looks loaded while it is picked). */
+function callFirst(deps: FanOutDeps, model: string) {
+  for (let i = 0; i < 100; i++) deps.balancer.begin('r1');
+  const pending = lookup(deps, 'g', { model, lookups: [] }, {});
+  for (let i = 0; i < 100; i++) deps.balancer.end('r1');
+  return pending;
+}
+
 const hedgeAfter = (ms: number) =>
   new HedgePolicy({ ...DEFAULT_HEDGE, minDelayMs: 0, initialDelayMs: ms });
 
@@ -117,20 +136,23 @@ describe('fan-out to replicas', () => {
   });
 
   it('does not hedge a call to a replica that is busy answering others (load, not silence)', async () => {
-    const { replicas, deps } = await setup(['slow', 'answer'], hedgeAfter(100));
-    // Same balancer and replicas, no hedging: a short call that r0 answers at about 50 ms.
-    const short = lookup(
-      { ...deps, hedge: undefined },
-      'g',
-      { model: 'delay:50', lookups: [] },
-      {},
-    );
-    await new Promise((r) => setTimeout(r, 20));
-    deps.balancer.begin('r1'); // keep r0 first for the long call too
-    const long = await lookup(deps, 'g', { model: 'delay:400', lookups: [] }, {});
-    assert.equal((await short).shardId, 'r0');
-    assert.equal(long.shardId, 'r0', 'r0 answered the short call meanwhile: no hedge');
+    const { replicas, deps } = await setup(['slow', 'answer'], hedgeAfter(30));
+    const busy = keepBusy(deps, 600);
+    const long = await callFirst(deps, 'delay:400');
+    await busy;
+    assert.equal(long.shardId, 'r0', 'r0 kept answering short calls meanwhile: no hedge');
     assert.equal(replicas[1]?.seen.calls, 0);
+  });
+
+  it('hedges a call whose replica goes silent while it waits, after being busy', async () => {
+    const { deps } = await setup(['slow', 'answer'], hedgeAfter(30));
+    const busy = keepBusy(deps, 300);
+    const started = performance.now();
+    const reply = await callFirst(deps, 'delay:60000');
+    const ms = performance.now() - started;
+    await busy;
+    assert.equal(reply.shardId, 'r1', 'hedged to the other replica');
+    assert.ok(ms >= 250 && ms < 1500, `hedged once r0 went quiet, after ${Math.round(ms)} ms`);
   });
 
   it('sends no hedge when the budget is spent, nor where the group has one replica', async () => {

@@ -26,6 +26,13 @@ export interface FanOutDeps {
  */
 export const DEMOTE_MS = KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS;
 
+/**
+ * How often a call that was not hedged (its replica was busy answering others, or the budget was
+ * spent) looks again, at the least: a replica that goes silent while the call waits is then
+ * hedged within this, not at keepalive's 3 s. 50 ms keeps the timers of many waiting calls cheap.
+ */
+export const HEDGE_RECHECK_MS = 50;
+
 type Attempt<Res> = (peer: Announcement, context: CallContext) => Promise<Res>;
 
 /**
@@ -35,8 +42,9 @@ type Attempt<Res> = (peer: Announcement, context: CallContext) => Promise<Res>;
  * - where the target has several replicas and the hedge policy allows, a call still unanswered
  *   after the target's hedge delay, by a replica that has answered no other call meanwhile (silent,
  *   not merely busy: a loaded mesh does not hedge itself into more load), is sent to a second
- *   replica as well. The first answer wins, the other attempt is cancelled, and a replica that lost
- *   despite its head start is demoted for DEMOTE_MS.
+ *   replica as well; a call not hedged looks again every HEDGE_RECHECK_MS (or hedge delay) for a
+ *   replica that has since gone silent. The first answer wins, the other attempt is cancelled,
+ *   and a replica that lost despite its head start is demoted for DEMOTE_MS.
  * Any other failure, or no replica left, ends the call with an error naming who.
  */
 function callReplica<Res>(
@@ -129,13 +137,19 @@ function callReplica<Res>(
     hedge.onAttempt();
     if (replicas().length < 2) return;
     const deadline = context.deadline === undefined ? Infinity : Number(context.deadline);
-    hedgeTimer.timeout = setTimeout(() => {
+    const delay = hedge.delayMs(target);
+    const recheck = Math.max(delay, HEDGE_RECHECK_MS);
+    /** Hedges if every attempt's replica has answered nothing since `since`; else looks again. */
+    const check = (since: number) => {
       if (settled || Date.now() >= deadline) return;
-      const silent = [...running].every(
-        ([id, attempt]) => !deps.balancer.answeredSince(id, attempt.startedAt),
-      );
+      const silent = [...running.keys()].every((id) => !deps.balancer.answeredSince(id, since));
+      const spare = replicas().some((r) => !tried.has(r.id));
+      if (!spare) return;
       if (silent && hedge.tryHedge()) start();
-    }, hedge.delayMs(target));
+      else hedgeTimer.timeout = setTimeout(() => check(deps.balancer.now() - recheck), recheck);
+    };
+    const firstStarted = deps.balancer.now();
+    hedgeTimer.timeout = setTimeout(() => check(firstStarted), delay);
   });
 }
 
