@@ -199,9 +199,10 @@ async function runFailover(t: TestContext, orchestratorEnv: Record<string, strin
     const summary = summarize(result, cutAt);
     t.diagnostic(JSON.stringify(summary));
     console.log(
-      `multihost failover (${JSON.stringify(orchestratorEnv)}): ${JSON.stringify(summary)}`,
+      `multihost failover (${JSON.stringify(orchestratorEnv)}): ${JSON.stringify(summary)} (logs: ${logDir})`,
     );
-    return summary;
+    // The caller removes the services' logs once its checks passed; a failed run keeps them.
+    return { ...summary, logs: () => rmSync(logDir, { recursive: true, force: true }) };
   } finally {
     for (const p of running.reverse()) await stop(p.child, 3000);
     net.destroy();
@@ -229,6 +230,7 @@ describe('multi-host mesh in network namespaces: a shard host cut off under load
         s.in_flight_at_cut_ms.p50 < KEEPALIVE_TIMEOUT_MS + s.before_ms.p99,
         `queries in flight at the cut finish by hedging (p50 ${s.in_flight_at_cut_ms.p50} ms)`,
       );
+      s.logs();
     },
   );
 
@@ -247,6 +249,7 @@ describe('multi-host mesh in network namespaces: a shard host cut off under load
         s.window_ms.max < WINDOW_MS + Math.max(1000, 2 * s.before_ms.p99),
         `queries around the cut finish within keepalive's bound (${s.window_ms.max} ms)`,
       );
+      s.logs();
     },
   );
 });
