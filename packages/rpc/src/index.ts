@@ -1,6 +1,12 @@
 // The one public door of @recmesh/rpc: gRPC plumbing shared by every service.
 export { asF32, asI32, asU64, bytesOf } from './tensor';
-export { CHANNEL_OPTIONS, SERVER_OPTIONS, MAX_MESSAGE_BYTES } from './channel-options';
+export {
+  CHANNEL_OPTIONS,
+  SERVER_OPTIONS,
+  MAX_MESSAGE_BYTES,
+  KEEPALIVE_TIME_MS,
+  KEEPALIVE_TIMEOUT_MS,
+} from './channel-options';
 export { unary, toServiceError } from './handler';
 export { startRpcServer } from './server';
 export type { RpcServer, RpcServerOptions, ServiceBinding } from './server';

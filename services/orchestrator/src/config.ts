@@ -66,6 +66,16 @@ export const orchestratorSpec = {
     addresses,
     'static dense worker addresses (host:port,...), beside those discovered on NATS',
   ),
+  hedgeBudget: env(
+    'RECMESH_HEDGE_BUDGET',
+    z.coerce.number().min(0).max(1).default(0.1),
+    'hedged sub-calls allowed per sub-call, on average (0.1: gRPC retry throttling ratio; 0 turns hedging off): a lookup or prediction unanswered after its target p95 latency is also sent to another replica',
+  ),
+  hedgeMinMs: env(
+    'RECMESH_HEDGE_MIN_MS',
+    z.coerce.number().nonnegative().default(10),
+    'shortest hedge delay, ms (10: below it a second copy buys little but load)',
+  ),
   region: env(
     'RECMESH_REGION',
     z.string().default('usa'),

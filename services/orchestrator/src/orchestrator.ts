@@ -6,6 +6,7 @@ import type { orchestratorSpec } from './config';
 import { rankingService } from './ranking-service';
 import { Balancer } from './routing/balancer';
 import { ClientPool } from './routing/client-pool';
+import { DEFAULT_HEDGE, HedgePolicy } from './routing/hedge-policy';
 import { Router } from './routing/router';
 import { StaticPeers } from './routing/static-peers';
 import { Admission } from './scheduler/admission';
@@ -53,7 +54,16 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
       const admission = new Admission(config.maxInFlightItems);
       const ranking = rankingService(
         context,
-        { router, balancer: new Balancer(), clients },
+        {
+          router,
+          balancer: new Balancer(),
+          clients,
+          hedge: new HedgePolicy({
+            ...DEFAULT_HEDGE,
+            budget: config.hedgeBudget,
+            minDelayMs: config.hedgeMinMs,
+          }),
+        },
         {
           models,
           maxItems: config.maxItems,

@@ -6,58 +6,151 @@ import type {
   PredictRequest,
   PredictResponse,
 } from '@recmesh/proto';
-import { unaryCall, type CallContext } from '@recmesh/rpc';
+import { KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, unaryCall, type CallContext } from '@recmesh/rpc';
 import type { Balancer } from '../routing/balancer';
 import type { ClientPool } from '../routing/client-pool';
+import type { HedgePolicy } from '../routing/hedge-policy';
 import type { Router } from '../routing/router';
 
 export interface FanOutDeps {
   readonly router: Router;
   readonly balancer: Balancer;
   readonly clients: ClientPool;
+  /** When to send a second copy of a slow call to another replica; undefined: never. */
+  readonly hedge?: HedgePolicy;
 }
 
 /**
- * Calls one replica, least loaded first. A replica that is unavailable (process gone, connection
- * refused) is evicted and the call goes to the next one: lookups and predictions are pure, so a
- * retry is safe. Any other failure, or no replica left, ends the call with an error naming who.
+ * How long a replica that lost a hedge is picked last: the time client keepalive takes to declare
+ * a silent connection dead (after which its calls fail UNAVAILABLE and it is evicted).
  */
-async function callReplica<Res>(
+export const DEMOTE_MS = KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS;
+
+/**
+ * How often a call that was not hedged (its replica was busy answering others, or the budget was
+ * spent) looks again, at the least: a replica that goes silent while the call waits is then
+ * hedged within this, not at keepalive's 3 s. 50 ms keeps the timers of many waiting calls cheap.
+ */
+export const HEDGE_RECHECK_MS = 50;
+
+type Attempt<Res> = (peer: Announcement, context: CallContext) => Promise<Res>;
+
+/**
+ * Calls one replica, least loaded first. Lookups and predictions are pure, so:
+ * - a replica that answers UNAVAILABLE (process gone, connection refused, keepalive found the
+ *   host silent) is evicted and the call goes to the next one;
+ * - where the target has several replicas and the hedge policy allows, a call still unanswered
+ *   after the target's hedge delay, by a replica that has answered no other call meanwhile (silent,
+ *   not merely busy: a loaded mesh does not hedge itself into more load), is sent to a second
+ *   replica as well; a call not hedged looks again every HEDGE_RECHECK_MS (or hedge delay) for a
+ *   replica that has since gone silent. The first answer wins, the other attempt is cancelled,
+ *   and a replica that lost despite its head start is demoted for DEMOTE_MS.
+ * Any other failure, or no replica left, ends the call with an error naming who.
+ */
+function callReplica<Res>(
   deps: FanOutDeps,
   what: string,
+  target: string,
   replicas: () => readonly Announcement[],
-  call: (peer: Announcement) => Promise<Res>,
+  call: Attempt<Res>,
   context: CallContext,
 ): Promise<Res> {
-  const tried = new Set<string>();
-  let lastError: unknown;
-  for (;;) {
-    const peer = deps.balancer.pick(replicas(), tried);
-    if (peer === undefined) {
-      const detail =
-        lastError === undefined
-          ? 'no live replica'
-          : `every replica failed, last: ${fromGrpcError(lastError, [...tried].at(-1) ?? '').message}`;
-      throw unavailable(`${what} is unavailable: ${detail}`);
-    }
-    tried.add(peer.id);
-    deps.balancer.begin(peer.id);
-    try {
-      return await call(peer);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === GrpcCode.UNAVAILABLE && context.signal?.aborted !== true) {
-        deps.router.evict(peer.id);
-        lastError = err;
-        continue;
-      }
-      if (code === GrpcCode.CANCELLED)
-        throw new RecmeshError('cancelled', `${what}: cancelled`, { cause: err });
-      throw fromGrpcError(err, `${what} (${peer.id} at ${peer.address})`);
-    } finally {
+  return new Promise<Res>((resolve, reject) => {
+    const tried = new Set<string>();
+    /** Attempts in flight: peer id -> what cancels it, and when it started (Balancer clock). */
+    const running = new Map<string, { controller: AbortController; startedAt: number }>();
+    let settled = false;
+    let lastError: unknown;
+    const hedgeTimer: { timeout?: NodeJS.Timeout } = {};
+
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(hedgeTimer.timeout);
+      for (const { controller } of running.values()) controller.abort();
+      outcome();
+    };
+    const noReplica = () =>
+      unavailable(
+        `${what} is unavailable: ${
+          lastError === undefined
+            ? 'no live replica'
+            : `every replica failed, last: ${fromGrpcError(lastError, [...tried].at(-1) ?? '').message}`
+        }`,
+      );
+    const finished = (peer: Announcement) => {
+      running.delete(peer.id);
       deps.balancer.end(peer.id);
+    };
+
+    /** Starts an attempt on the best replica not tried yet; false when none is left. */
+    const start = (): boolean => {
+      const peer = deps.balancer.pick(replicas(), tried);
+      if (peer === undefined) return false;
+      tried.add(peer.id);
+      deps.balancer.begin(peer.id);
+      const controller = new AbortController();
+      const startedAt = deps.balancer.now();
+      running.set(peer.id, { controller, startedAt });
+      const signal =
+        context.signal === undefined
+          ? controller.signal
+          : AbortSignal.any([context.signal, controller.signal]);
+      const started = performance.now();
+      call(peer, { ...context, signal }).then(
+        (response) => {
+          finished(peer);
+          if (settled) return;
+          deps.hedge?.record(target, performance.now() - started);
+          deps.balancer.answered(peer.id);
+          for (const [loser, attempt] of running)
+            if (attempt.startedAt <= startedAt) deps.balancer.demote(loser, DEMOTE_MS);
+          settle(() => resolve(response));
+        },
+        (err: unknown) => {
+          finished(peer);
+          if (settled) return;
+          const code = (err as { code?: unknown }).code;
+          if (code === GrpcCode.UNAVAILABLE && context.signal?.aborted !== true) {
+            deps.router.evict(peer.id);
+            lastError = err;
+            // A hedge still in flight may yet answer; otherwise go on to the next replica.
+            if (running.size === 0 && !start()) settle(() => reject(noReplica()));
+            return;
+          }
+          if (code === GrpcCode.CANCELLED)
+            settle(() =>
+              reject(new RecmeshError('cancelled', `${what}: cancelled`, { cause: err })),
+            );
+          else settle(() => reject(fromGrpcError(err, `${what} (${peer.id} at ${peer.address})`)));
+        },
+      );
+      return true;
+    };
+
+    if (!start()) {
+      reject(noReplica());
+      return;
     }
-  }
+    const hedge = deps.hedge;
+    if (hedge === undefined || !hedge.enabled) return;
+    hedge.onAttempt();
+    if (replicas().length < 2) return;
+    const deadline = context.deadline === undefined ? Infinity : Number(context.deadline);
+    const delay = hedge.delayMs(target);
+    const recheck = Math.max(delay, HEDGE_RECHECK_MS);
+    /** Hedges if every attempt's replica has answered nothing since `since`; else looks again. */
+    const check = (since: number) => {
+      if (settled || Date.now() >= deadline) return;
+      const silent = [...running.keys()].every((id) => !deps.balancer.answeredSince(id, since));
+      const spare = replicas().some((r) => !tried.has(r.id));
+      if (!spare) return;
+      if (silent && hedge.tryHedge()) start();
+      else hedgeTimer.timeout = setTimeout(() => check(deps.balancer.now() - recheck), recheck);
+    };
+    const firstStarted = deps.balancer.now();
+    hedgeTimer.timeout = setTimeout(() => check(firstStarted), delay);
+  });
 }
 
 export function lookup(
@@ -69,10 +162,11 @@ export function lookup(
   return callReplica(
     deps,
     `embedding shard group ${group}`,
+    `group:${group}`,
     () => deps.router.replicas(group),
-    (peer) => {
+    (peer, attempt) => {
       const client = deps.clients.embeddingClient(peer.address);
-      return unaryCall(client.lookup.bind(client), request, context);
+      return unaryCall(client.lookup.bind(client), request, attempt);
     },
     context,
   );
@@ -87,10 +181,11 @@ export function predict(
   return callReplica(
     deps,
     `dense worker pool ${pool} of ${request.model}`,
+    `workers:${pool}:${request.model}`,
     () => deps.router.workers(request.model, pool),
-    (peer) => {
+    (peer, attempt) => {
       const client = deps.clients.denseClient(peer.address);
-      return unaryCall(client.predict.bind(client), request, context);
+      return unaryCall(client.predict.bind(client), request, attempt);
     },
     context,
   );

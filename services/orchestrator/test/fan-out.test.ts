@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { after, describe, it } from 'node:test';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerUnaryCall,
+} from '@grpc/grpc-js';
+import type { Announcement, Role } from '@recmesh/bus';
+import { isRecmeshError } from '@recmesh/errors';
+import { EmbeddingServiceService, type LookupRequest, type LookupResponse } from '@recmesh/proto';
+import { SERVER_OPTIONS } from '@recmesh/rpc';
+import { lookup, type FanOutDeps } from '../src/rank/fan-out';
+import { Balancer } from '../src/routing/balancer';
+import { ClientPool } from '../src/routing/client-pool';
+import { DEFAULT_HEDGE, HedgePolicy } from '../src/routing/hedge-policy';
+import type { PeerSource } from '../src/routing/peer-source';
+import { Router } from '../src/routing/router';
+import { announce } from './support/announce';
+
+/** `slow` answers after the ms named in the request's model (`delay:50`). */
+type Behaviour = 'answer' | 'stall' | 'invalid' | 'slow';
+
+/** A real EmbeddingService on an ephemeral port whose Lookup answers, stalls or refuses. */
+async function startReplica(id: string, behaviour: Behaviour) {
+  const seen = { calls: 0, cancelled: 0 };
+  const server = new Server(SERVER_OPTIONS);
+  server.addService(EmbeddingServiceService, {
+    lookup(
+      call: ServerUnaryCall<LookupRequest, LookupResponse>,
+      callback: sendUnaryData<LookupResponse>,
+    ) {
+      seen.calls++;
+      call.on('cancelled', () => seen.cancelled++);
+      const reply: LookupResponse = { pooled: [], shardId: id, backend: 'test', computeMs: 0 };
+      if (behaviour === 'answer') callback(null, reply);
+      else if (behaviour === 'slow')
+        setTimeout(() => callback(null, reply), Number(call.request.model.split(':')[1]));
+      else if (behaviour === 'invalid')
+        callback({ code: status.INVALID_ARGUMENT, details: 'lookups[0].table: 99 is not held' });
+    },
+    describe(_call: unknown, callback: sendUnaryData<unknown>) {
+      callback({ code: status.UNIMPLEMENTED });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
+      err === null ? resolve(p) : reject(err),
+    ),
+  );
+  return { id, address: `127.0.0.1:${port}`, seen, stop: () => server.forceShutdown() };
+}
+
+/** Peers given by hand; records evictions. */
+class Peers extends EventEmitter<{ change: [] }> implements PeerSource {
+  readonly evicted: string[] = [];
+  constructor(private peers: Announcement[]) {
+    super();
+  }
+  list(role?: Role): Announcement[] {
+    return this.peers.filter((p) => role === undefined || p.role === role);
+  }
+  evict(id: string): void {
+    this.evicted.push(id);
+    this.peers = this.peers.filter((p) => p.id !== id);
+    this.emit('change');
+  }
+}
+
+const request: LookupRequest = { model: 'm', lookups: [] };
+const clients = new ClientPool();
+const stops: (() => void)[] = [];
+after(() => {
+  clients.close();
+  for (const stop of stops) stop();
+});
+
+/** A mesh of the given replicas of group g; `first` is the replica picked first. */
+async function setup(behaviours: Behaviour[], hedge?: HedgePolicy, first = 0) {
+  const replicas = await Promise.all(behaviours.map((b, i) => startReplica(`r${i}`, b)));
+  stops.push(...replicas.map((r) => r.stop));
+  const peers = new Peers(replicas.map((r) => announce(r.id, r.address)));
+  const balancer = new Balancer();
+  // Every other replica carries one call, so `first` is picked first.
+  replicas.forEach((r, i) => i !== first && balancer.begin(r.id));
+  const deps: FanOutDeps = { router: new Router([peers], []), balancer, clients, hedge };
+  return { replicas, peers, balancer, deps };
+}
+
+/** Sends r0 a 10 ms call every 20 ms for `ms` (without hedging): r0 is busy, not silent. */
+async function keepBusy(deps: FanOutDeps, ms: number): Promise<void> {
+  const plain = { ...deps, hedge: undefined };
+  const calls: Promise<unknown>[] = [];
+  for (let t = 0; t < ms; t += 20) {
+    calls.push(callFirst(plain, 'delay:10'));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await Promise.all(calls);
+}
+
+/** A lookup that r0 gets first (r1 looks loaded while it is picked). */
+function callFirst(deps: FanOutDeps, model: string) {
+  for (let i = 0; i < 100; i++) deps.balancer.begin('r1');
+  const pending = lookup(deps, 'g', { model, lookups: [] }, {});
+  for (let i = 0; i < 100; i++) deps.balancer.end('r1');
+  return pending;
+}
+
+const hedgeAfter = (ms: number) =>
+  new HedgePolicy({ ...DEFAULT_HEDGE, minDelayMs: 0, initialDelayMs: ms });
+
+describe('fan-out to replicas', () => {
+  it('retries the next replica when one is unavailable, and evicts it', async () => {
+    const { replicas, peers, deps } = await setup(['answer', 'answer']);
+    replicas[0]?.stop();
+    const reply = await lookup(deps, 'g', request, { deadline: Date.now() + 5000 });
+    assert.equal(reply.shardId, 'r1');
+    assert.deepEqual(peers.evicted, ['r0']);
+  });
+
+  it('hedges a call that a replica leaves unanswered: the other answers, the first is cancelled and demoted', async () => {
+    const { replicas, deps, balancer } = await setup(['stall', 'answer'], hedgeAfter(50));
+    const started = performance.now();
+    const reply = await lookup(deps, 'g', request, { deadline: Date.now() + 5000 });
+    const ms = performance.now() - started;
+    assert.equal(reply.shardId, 'r1');
+    assert.ok(ms >= 45 && ms < 1000, `answered after the 50 ms hedge delay, took ${ms} ms`);
+    const stalled = replicas[0]?.seen;
+    for (let i = 0; i < 50 && stalled?.cancelled === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(stalled?.cancelled, 1, 'the losing attempt was cancelled');
+    // r1 still carries the call setup() gave it, r0 none: only the demotion keeps r0 last.
+    assert.equal(balancer.pick(deps.router.replicas('g'))?.id, 'r1');
+  });
+
+  it('does not hedge a call to a replica that is busy answering others (load, not silence)', async () => {
+    const { replicas, deps } = await setup(['slow', 'answer'], hedgeAfter(30));
+    const busy = keepBusy(deps, 600);
+    const long = await callFirst(deps, 'delay:400');
+    await busy;
+    assert.equal(long.shardId, 'r0', 'r0 kept answering short calls meanwhile: no hedge');
+    assert.equal(replicas[1]?.seen.calls, 0);
+  });
+
+  it('hedges a call whose replica goes silent while it waits, after being busy', async () => {
+    const { deps } = await setup(['slow', 'answer'], hedgeAfter(30));
+    const busy = keepBusy(deps, 300);
+    const started = performance.now();
+    const reply = await callFirst(deps, 'delay:60000');
+    const ms = performance.now() - started;
+    await busy;
+    assert.equal(reply.shardId, 'r1', 'hedged to the other replica');
+    assert.ok(ms >= 250 && ms < 1500, `hedged once r0 went quiet, after ${Math.round(ms)} ms`);
+  });
+
+  it('sends no hedge when the budget is spent, nor where the group has one replica', async () => {
+    const spent = hedgeAfter(20);
+    while (spent.tryHedge());
+    const two = await setup(['stall', 'answer'], spent);
+    await assert.rejects(
+      lookup(two.deps, 'g', request, { deadline: Date.now() + 300 }),
+      (err: unknown) => isRecmeshError(err) && err.kind === 'deadline_exceeded',
+    );
+    assert.equal(two.replicas[1]?.seen.calls, 0);
+
+    const one = await setup(['stall'], hedgeAfter(20));
+    await assert.rejects(
+      lookup(one.deps, 'g', request, { deadline: Date.now() + 300 }),
+      (err: unknown) => isRecmeshError(err) && err.kind === 'deadline_exceeded',
+    );
+  });
+
+  it("does not retry a replica's own refusal", async () => {
+    const { replicas, deps } = await setup(['invalid', 'answer'], hedgeAfter(1000));
+    await assert.rejects(
+      lookup(deps, 'g', request, { deadline: Date.now() + 5000 }),
+      (err: unknown) =>
+        isRecmeshError(err) &&
+        err.kind === 'invalid_argument' &&
+        /r0 at 127\.0\.0\.1/.test(err.message),
+    );
+    assert.equal(replicas[1]?.seen.calls, 0);
+  });
+
+  it('a cancelled query cancels every attempt in flight', async () => {
+    const { replicas, deps } = await setup(['stall', 'stall'], hedgeAfter(20));
+    const controller = new AbortController();
+    const pending = lookup(deps, 'g', request, {
+      deadline: Date.now() + 5000,
+      signal: controller.signal,
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    controller.abort();
+    await assert.rejects(
+      pending,
+      (err: unknown) => isRecmeshError(err) && err.kind === 'cancelled',
+    );
+    for (let i = 0; i < 50 && replicas.some((r) => r.seen.cancelled === 0); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(
+      replicas.map((r) => [r.seen.calls, r.seen.cancelled]),
+      [
+        [1, 1],
+        [1, 1],
+      ],
+    );
+  });
+});
