@@ -75,9 +75,12 @@ describe('static addresses and the usage stream', () => {
         ),
       );
     const until = Date.now() + 5000;
+    const roles = ['orchestrator', 'embedding-shard', 'dense-worker'];
+    const complete = (x: ReportResponse) =>
+      x.queries >= 5 && roles.every((role) => x.rows.some((row) => row.service === role));
     let r = await report();
-    // Usage windows close every second; the orchestrator served at least these 5 queries.
-    while (r.queries < 5 && Date.now() < until) {
+    // Each service closes its usage window every second; wait for all three to be counted.
+    while (!complete(r) && Date.now() < until) {
       await new Promise((res) => setTimeout(res, 200));
       r = await report();
     }
