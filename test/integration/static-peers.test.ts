@@ -87,8 +87,10 @@ describe('static addresses and the usage stream', () => {
     carbon.close();
     assert.ok(r.queries >= 5, `ledger counted ${r.queries} queries`);
     assert.ok(r.totalG > 0);
-    const roles = new Set(r.rows.map((row) => row.service));
-    for (const role of ['orchestrator', 'embedding-shard', 'dense-worker'])
-      assert.ok(roles.has(role), `${role} usage missing`);
+    for (const role of roles)
+      assert.ok(
+        r.rows.some((row) => row.service === role),
+        `${role} usage missing`,
+      );
   });
 });
