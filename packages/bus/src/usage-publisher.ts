@@ -24,6 +24,8 @@ export interface UsagePublisherOptions {
   readonly mesh: string;
   readonly service: string;
   readonly instance: string;
+  /** Copies JetStream keeps of the usage stream when this publisher creates it. */
+  readonly streamReplicas?: number;
   /** Events waiting for JetStream beyond this are dropped, counted and logged. */
   readonly maxPending?: number;
   readonly onError?: (err: unknown, pending: number) => void;
@@ -125,7 +127,11 @@ export class UsagePublisher {
     }
     if (this.pending.length === 0 || this.nc.isClosed()) return;
     try {
-      this.ready ??= ensureUsageStream(this.nc, this.options.mesh);
+      this.ready ??= ensureUsageStream(
+        this.nc,
+        this.options.mesh,
+        this.options.streamReplicas ?? 1,
+      );
       await this.ready;
       const js = jetstream(this.nc);
       const subject = subjectsFor(this.options.mesh).usage(this.options.service);

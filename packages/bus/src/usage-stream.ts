@@ -8,7 +8,11 @@ export const DUPLICATE_WINDOW_MS = 120_000;
 export const USAGE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 /** Creates the mesh's usage stream if it is missing (idempotent; every publisher calls it). */
-export async function ensureUsageStream(nc: NatsConnection, mesh: string): Promise<string> {
+export async function ensureUsageStream(
+  nc: NatsConnection,
+  mesh: string,
+  replicas = 1,
+): Promise<string> {
   const subjects = subjectsFor(mesh);
   const jsm = await jetstreamManager(nc);
   const config = {
@@ -18,6 +22,7 @@ export async function ensureUsageStream(nc: NatsConnection, mesh: string): Promi
     storage: StorageType.File,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     max_age: nanos(USAGE_MAX_AGE_MS),
+    num_replicas: replicas,
   };
   try {
     await jsm.streams.info(config.name);

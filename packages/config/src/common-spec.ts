@@ -19,6 +19,23 @@ export const commonSpec = {
     z.string().default('nats://127.0.0.1:4222'),
     'NATS server URL(s), comma-separated',
   ),
+  natsUser: env(
+    'NATS_USER',
+    z.string().optional(),
+    'NATS user name, where the server asks for one',
+  ),
+  natsPassword: env('NATS_PASSWORD', z.string().optional(), 'NATS password (from a Secret)'),
+  natsToken: env('NATS_TOKEN', z.string().optional(), 'NATS token (from a Secret)'),
+  natsCreds: env(
+    'NATS_CREDS',
+    z.string().optional(),
+    'path of a NATS .creds file (JWT and nkey seed)',
+  ),
+  streamReplicas: env(
+    'RECMESH_STREAM_REPLICAS',
+    z.coerce.number().int().min(1).max(5).default(1),
+    'copies JetStream keeps of the usage stream (3 on a 3-node NATS cluster)',
+  ),
   host: env('RECMESH_HOST', z.string().default('127.0.0.1'), 'address the gRPC server binds'),
   advertiseHost: env(
     'RECMESH_ADVERTISE_HOST',

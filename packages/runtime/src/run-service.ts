@@ -62,6 +62,12 @@ export async function runService(
   const { role, instance, config, logger, telemetry } = options;
   const nc = await connectBus({
     servers: config.natsUrl,
+    auth: {
+      user: config.natsUser,
+      pass: config.natsPassword,
+      token: config.natsToken,
+      credsFile: config.natsCreds,
+    },
     name: instance,
     onStatus: (status) => logger.info({ nats: status.type }, 'nats status'),
   });
@@ -70,6 +76,7 @@ export async function runService(
     mesh: config.mesh,
     service: role,
     instance,
+    streamReplicas: config.streamReplicas,
     onError: (err, pending) =>
       logger.warn({ err: String(err), pending }, 'usage events not published yet; will retry'),
   });

@@ -25,7 +25,7 @@ export async function runLedger(booted: Booted<typeof ledgerSpec>): Promise<void
   await runService(
     { role: 'carbon-ledger', instance, config: common, logger, telemetry },
     async (context) => {
-      const stream = await ensureUsageStream(context.nc, common.mesh);
+      const stream = await ensureUsageStream(context.nc, common.mesh, common.streamReplicas);
       const jsm = await jetstreamManager(context.nc);
       await jsm.consumers.add(stream, {
         durable_name: config.durable,
