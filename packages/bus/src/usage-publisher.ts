@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { splitByBusy } from '@recmesh/carbon';
 import { UsageEvent } from '@recmesh/proto';
 import { ensureUsageStream } from './usage-stream';
 import { subjectsFor } from './subjects';
@@ -8,9 +9,18 @@ import { subjectsFor } from './subjects';
 export interface UsageDelta {
   busyS?: number;
   bytesMoved?: number;
-  energyJ?: number;
   queries?: number;
   items?: number;
+  /** Carbon receipts given (orchestrators), grams CO2e. */
+  receiptOperationalG?: number;
+  receiptEmbodiedG?: number;
+}
+
+/** Measures the energy the process caused since the last call, J; undefined = not measured. */
+export interface EnergySampler {
+  readonly sample: () => Promise<number | undefined>;
+  /** What it reads, carried by every measured event. */
+  readonly source: string;
 }
 
 export interface UsageKey {
@@ -22,10 +32,16 @@ export interface UsagePublisherOptions {
   readonly mesh: string;
   readonly service: string;
   readonly instance: string;
+  /** Hardware profile of the process (every event names it). */
+  readonly profile: string;
   /** Events waiting for JetStream beyond this are dropped, counted and logged. */
   readonly maxPending?: number;
   readonly onError?: (err: unknown, pending: number) => void;
 }
+
+/** The key of a process's own work outside any model (measured energy with no busy time). */
+const OVERHEAD: UsageKey = { model: '', backend: '' };
+const idOf = (key: UsageKey) => `${key.model}\u0000${key.backend}`;
 
 interface Window {
   key: UsageKey;
@@ -44,6 +60,7 @@ export class UsagePublisher {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private ready: Promise<unknown> | undefined;
+  private energy: EnergySampler | undefined;
   dropped = 0;
   published = 0;
 
@@ -53,22 +70,39 @@ export class UsagePublisher {
   ) {}
 
   record(key: UsageKey, delta: UsageDelta): void {
-    const id = `${key.model}\u0000${key.backend}`;
+    const id = idOf(key);
     let w = this.windows.get(id);
     if (w === undefined) {
       w = {
         key,
         start: Date.now(),
-        totals: { busyS: 0, bytesMoved: 0, energyJ: 0, queries: 0, items: 0 },
+        totals: {
+          busyS: 0,
+          bytesMoved: 0,
+          queries: 0,
+          items: 0,
+          receiptOperationalG: 0,
+          receiptEmbodiedG: 0,
+        },
       };
       this.windows.set(id, w);
     }
     const t = w.totals;
     t.busyS += delta.busyS ?? 0;
     t.bytesMoved += delta.bytesMoved ?? 0;
-    t.energyJ += delta.energyJ ?? 0;
     t.queries += delta.queries ?? 0;
     t.items += delta.items ?? 0;
+    t.receiptOperationalG += delta.receiptOperationalG ?? 0;
+    t.receiptEmbodiedG += delta.receiptEmbodiedG ?? 0;
+  }
+
+  /**
+   * Measures the process's energy from now on: each flush splits the joules of its window among
+   * the window's (model, backend) keys by busy seconds. Joules of a window with no busy work go
+   * to an event of their own (model "") so that none is dropped.
+   */
+  meterWith(energy: EnergySampler): void {
+    this.energy = energy;
   }
 
   start(intervalMs: number): void {
@@ -91,8 +125,16 @@ export class UsagePublisher {
   }
 
   private async doFlush(): Promise<void> {
+    const measuredJ = this.energy === undefined ? undefined : await this.energy.sample();
     const now = Date.now();
-    for (const w of this.windows.values()) {
+    let busyS = 0;
+    for (const w of this.windows.values()) busyS += w.totals.busyS;
+    if (measuredJ !== undefined && measuredJ > 0 && !(busyS > 0)) this.record(OVERHEAD, {});
+    const byKey = new Map([...this.windows].map(([id, w]) => [id, w.totals.busyS]));
+    const joules =
+      measuredJ === undefined ? undefined : splitByBusy(measuredJ, byKey, idOf(OVERHEAD));
+    for (const [id, w] of this.windows) {
+      const energyJ = joules?.get(id);
       const event: UsageEvent = {
         id: randomUUID(),
         service: this.options.service,
@@ -103,10 +145,14 @@ export class UsagePublisher {
         windowEndMs: now,
         busyS: w.totals.busyS,
         bytesMoved: w.totals.bytesMoved,
-        energyJ: w.totals.energyJ,
-        energyMethod: w.totals.energyJ > 0 ? 'measured' : 'modelled',
+        energyJ: energyJ ?? 0,
+        energyMethod: joules === undefined ? 'modelled' : 'measured',
+        energySource: joules === undefined ? '' : (this.energy?.source ?? ''),
         queries: w.totals.queries,
         items: w.totals.items,
+        profile: this.options.profile,
+        receiptOperationalG: w.totals.receiptOperationalG,
+        receiptEmbodiedG: w.totals.receiptEmbodiedG,
       };
       this.pending.push(event);
     }

@@ -24,3 +24,7 @@ export { followGrid } from './grid/grid-follower';
 export type { GridFollower, GridFollowerHandlers } from './grid/grid-follower';
 export { readGridSeriesFile, siteGrid } from './grid/site-grid';
 export type { SiteGridConfig } from './grid/site-grid';
+export { startSiteFactors } from './grid/site-feed';
+export { gridFeedMetrics } from './grid/grid-metrics';
+export type { SiteFactorsSource, SiteFeedEvents } from './grid/site-feed';
+export { siteSpec } from './site-spec';

@@ -160,7 +160,17 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     if (nats.child !== undefined) await stopChild(nats.child, 5_000);
   };
   try {
-    services.push(await startService('carbon-ledger', 'carbon-ledger', base, logDir, timeoutMs));
+    // The books persist under the log folder, one file per mesh.
+    const ledgerDb = join(logDir, `ledger-${options.mesh}.sqlite`);
+    services.push(
+      await startService(
+        'carbon-ledger',
+        'carbon-ledger',
+        { ...base, RECMESH_LEDGER_DB: ledgerDb },
+        logDir,
+        timeoutMs,
+      ),
+    );
     log(`carbon-ledger ready at ${services[0]?.address}`);
     const settled = await Promise.allSettled([
       ...plan.groups.map((g) =>

@@ -7,6 +7,8 @@ import {
   type NatsConnection,
   type Role,
 } from '@recmesh/bus';
+import type { HardwareProfile } from '@recmesh/carbon';
+import { createEnergyMeter, loadProfiles, pickProfile } from '@recmesh/carbon-io';
 import type { CommonConfig } from '@recmesh/config';
 import { startRpcServer, type ServiceBinding } from '@recmesh/rpc';
 import type { Logger, Telemetry } from '@recmesh/telemetry';
@@ -20,6 +22,10 @@ export interface ServiceContext {
   readonly telemetry: Telemetry;
   readonly nc: NatsConnection;
   readonly usage: UsagePublisher;
+  /** Every hardware profile (shipped and RECMESH_PROFILES_DIR), checked at start. */
+  readonly profiles: ReadonlyMap<string, HardwareProfile>;
+  /** The profile this process runs on (RECMESH_HARDWARE_PROFILE). */
+  readonly profile: HardwareProfile;
 }
 
 /** What a service brings: its gRPC services and what it announces. */
@@ -59,6 +65,9 @@ export async function runService(
   build: (context: ServiceContext) => Promise<ServiceParts>,
 ): Promise<RunningService> {
   const { role, instance, config, logger, telemetry } = options;
+  // A bad profile stops the service here, naming the file and field, before it serves anything.
+  const profiles = loadProfiles(config.profilesDir);
+  const profile = pickProfile(profiles, config.hardwareProfile, 'RECMESH_HARDWARE_PROFILE');
   const nc = await connectBus({
     servers: config.natsUrl,
     name: instance,
@@ -69,13 +78,28 @@ export async function runService(
     mesh: config.mesh,
     service: role,
     instance,
+    profile: profile.name,
     onError: (err, pending) =>
       logger.warn({ err: String(err), pending }, 'usage events not published yet; will retry'),
   });
   usage.start(options.usageFlushMs ?? 1000);
-  const context: ServiceContext = { role, instance, config, logger, telemetry, nc, usage };
+  const context: ServiceContext = {
+    role,
+    instance,
+    config,
+    logger,
+    telemetry,
+    nc,
+    usage,
+    profiles,
+    profile,
+  };
 
   const parts = await build(context);
+  const meter = await createEnergyMeter({ mode: config.energy, backend: parts.backend });
+  if (meter.method === 'measured')
+    usage.meterWith({ sample: () => meter.sample(), source: meter.description });
+  logger.info({ energy: meter.method, meter: meter.description, profile: profile.name }, 'energy');
   const server = await startRpcServer({
     host: config.host,
     port: config.port,
@@ -90,6 +114,7 @@ export async function runService(
     role,
     address,
     backend: parts.backend,
+    profile: profile.name,
     models: [...(parts.models?.() ?? [])],
     ...(parts.group === undefined ? {} : { group: parts.group }),
     ...(parts.partitions === undefined ? {} : { partitions: [...parts.partitions()] }),

@@ -1,76 +1,64 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { join } from 'node:path';
 import { ensureUsageStream, subjectsFor } from '@recmesh/bus';
-import { DEFAULT_MACHINE, DEFAULT_SITE } from '@recmesh/carbon';
-import {
-  CarbonServiceService,
-  UsageEvent,
-  type ReportRequest,
-  type ReportResponse,
-} from '@recmesh/proto';
+import { gridFeedMetrics, startSiteFactors } from '@recmesh/carbon-io';
+import { CarbonServiceService, type ReportRequest, type ReportResponse } from '@recmesh/proto';
 import { unary } from '@recmesh/rpc';
 import { runService, type Booted } from '@recmesh/runtime';
-import { Books } from './books';
+import { Booking } from './booking';
 import type { ledgerSpec } from './config';
+import { startConsumer } from './consumer';
+import { ledgerMetrics } from './metrics';
+import { report } from './report';
+import { Store } from './store';
 
 export async function runLedger(booted: Booted<typeof ledgerSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
-  const site = {
-    ...DEFAULT_SITE,
-    region: config.region,
-    gridGPerKwh: config.gridGPerKwh ?? DEFAULT_SITE.gridGPerKwh,
-    pue: config.pue,
-  };
-  const books = new Books(DEFAULT_MACHINE, site);
+  const store = new Store(config.db ?? join('.recmesh', `ledger-${common.mesh}.sqlite`));
+  logger.info({ db: store.path }, 'books opened (SQLite, WAL)');
 
   await runService(
     { role: 'carbon-ledger', instance, config: common, logger, telemetry },
     async (context) => {
+      const site = await startSiteFactors(context.nc, common.mesh, config, gridFeedMetrics(logger));
+      const factors = { profiles: context.profiles, grid: site.grid, pue: site.pue };
       const stream = await ensureUsageStream(context.nc, common.mesh);
-      const jsm = await jetstreamManager(context.nc);
-      await jsm.consumers.add(stream, {
-        durable_name: config.durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: subjectsFor(common.mesh).usageAll,
-        ack_wait: 30_000_000_000,
+      const consumer = await startConsumer({
+        nc: context.nc,
+        stream,
+        filterSubject: subjectsFor(common.mesh).usageAll,
+        durable: config.durable,
+        batch: config.batch,
+        ackWaitMs: config.ackWaitMs,
+        store,
+        booking: new Booking(factors),
+        profiles: context.profiles,
+        metrics: ledgerMetrics(),
+        logger,
       });
-      const consumer = await jetstream(context.nc).consumers.get(stream, config.durable);
-      const messages = await consumer.consume({ max_messages: 256 });
-      const consuming = (async () => {
-        for await (const msg of messages) {
-          let event: UsageEvent;
-          try {
-            event = UsageEvent.decode(msg.data);
-          } catch (err) {
-            logger.warn({ seq: msg.seq, err: String(err) }, 'undecodable usage event; terminated');
-            msg.term();
-            continue;
-          }
-          if (event.id === '') {
-            logger.warn({ seq: msg.seq }, 'usage event without id; terminated');
-            msg.term();
-            continue;
-          }
-          books.add(event);
-          msg.ack();
-        }
-      })();
-      logger.info({ stream, durable: config.durable }, 'consuming usage events');
+      consumer.done.catch((err: unknown) => {
+        logger.fatal({ err: String(err) }, 'the books cannot be written; stopping unacked');
+        process.exit(1);
+      });
+      logger.info(
+        { stream, durable: config.durable, region: site.region, pue: site.pue },
+        'consuming usage events',
+      );
 
-      const report = (request: ReportRequest): Promise<ReportResponse> =>
-        Promise.resolve(books.report(request.sinceS));
+      const serveReport = (request: ReportRequest): Promise<ReportResponse> =>
+        Promise.resolve(report(store, factors, request));
       return {
         backend: 'cpu',
         services: [
           {
             name: 'recmesh.v1.CarbonService',
             definition: CarbonServiceService,
-            implementation: { report: unary('CarbonService/Report', logger, report) },
+            implementation: { report: unary('CarbonService/Report', logger, serveReport) },
           },
         ],
         onStop: async () => {
-          await messages.close();
-          await consuming;
+          await consumer.stop();
+          await site.stop();
+          store.close();
         },
       };
     },

@@ -1,8 +1,9 @@
 import { PeerRegistry } from '@recmesh/bus';
-import { DEFAULT_MACHINE, DEFAULT_SITE } from '@recmesh/carbon';
+import { gridFeedMetrics, startSiteFactors } from '@recmesh/carbon-io';
 import { resolveModels } from '@recmesh/models';
 import { runService, type Booted } from '@recmesh/runtime';
 import type { orchestratorSpec } from './config';
+import { Receipts } from './carbon/receipts';
 import { rankingService } from './ranking-service';
 import { Balancer } from './routing/balancer';
 import { ClientPool } from './routing/client-pool';
@@ -25,12 +26,33 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
       registry.start();
       await statics.start();
       const clients = new ClientPool();
-      const site = {
-        ...DEFAULT_SITE,
-        region: config.region,
-        gridGPerKwh: config.gridGPerKwh ?? DEFAULT_SITE.gridGPerKwh,
-        pue: config.pue,
-      };
+      const site = await startSiteFactors(context.nc, common.mesh, config, gridFeedMetrics(logger));
+      const peerProfiles = new Map<string, string>();
+      registry.on('change', () => {
+        for (const a of registry.list())
+          if (a.profile !== undefined) peerProfiles.set(a.id, a.profile);
+      });
+      const receipts = new Receipts({
+        profiles: context.profiles,
+        own: context.profile,
+        grid: site.grid,
+        pue: site.pue,
+        peerProfile: (id) => peerProfiles.get(id),
+        onUnknownProfile: (id, profile) =>
+          logger.warn(
+            { peer: id, profile },
+            'peer runs on a profile this orchestrator lacks; its work is costed with its own (set RECMESH_PROFILES_DIR alike everywhere)',
+          ),
+      });
+      logger.info(
+        {
+          region: site.region,
+          gridGPerKwh: site.grid.at(Date.now()).gPerKwh,
+          pue: site.pue,
+          profile: context.profile.name,
+        },
+        'carbon receipts',
+      );
       const ranking = rankingService(
         context,
         { router, balancer: new Balancer(), clients },
@@ -39,19 +61,18 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
           batchSize: config.batchSize,
           maxItems: config.maxItems,
           deadlineMs: config.deadlineMs,
-          machine: DEFAULT_MACHINE,
-          site,
+          receipts,
         },
       );
       return {
         backend: 'cpu',
         services: [ranking],
         models: () => models.map((m) => m.name),
-        onStop: () => {
+        onStop: async () => {
           registry.stop();
           statics.stop();
           clients.close();
-          return Promise.resolve();
+          await site.stop();
         },
       };
     },

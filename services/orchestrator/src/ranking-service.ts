@@ -1,5 +1,4 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { attribute, type MachineShare, type SiteFactors } from '@recmesh/carbon';
 import { notFound, RecmeshError, unavailable } from '@recmesh/errors';
 import type { ModelSpec } from '@recmesh/models';
 import {
@@ -15,14 +14,14 @@ import { parseQuery } from './rank/parse-query';
 import { scoreQuery, type QueryStats } from './rank/score-query';
 import { topK } from './rank/top-k';
 import type { FanOutDeps } from './rank/fan-out';
+import type { Receipts } from './carbon/receipts';
 
 export interface RankingOptions {
   readonly models: readonly ModelSpec[];
   readonly batchSize: number;
   readonly maxItems: number;
   readonly deadlineMs: number;
-  readonly machine: MachineShare;
-  readonly site: SiteFactors;
+  readonly receipts: Receipts;
 }
 
 /** RankingService: validate, score in batches through shards and workers, take the top k. */
@@ -63,6 +62,7 @@ export function rankingService(
       embeddingMs: 0,
       denseMs: 0,
       computeMs: 0,
+      computeByPeer: new Map(),
       shards: new Set(),
       workers: new Set(),
       embeddingBackends: new Set(),
@@ -102,11 +102,16 @@ export function rankingService(
     }));
     const done = performance.now();
     const ownMs = parsed - arrived + (done - scored);
-    const busyS = (stats.computeMs + ownMs) / 1000;
-    const carbon = attribute(busyS, options.machine, options.site);
+    const carbon = options.receipts.issue(ownMs / 1000, stats.computeByPeer, Date.now());
     usage.record(
       { model: spec.name, backend: 'cpu' },
-      { busyS: ownMs / 1000, queries: 1, items: query.count },
+      {
+        busyS: ownMs / 1000,
+        queries: 1,
+        items: query.count,
+        receiptOperationalG: carbon.operationalG,
+        receiptEmbodiedG: carbon.embodiedG,
+      },
     );
 
     const servedBy = {
@@ -129,16 +134,7 @@ export function rankingService(
         queueMs: 0,
         computeMs: stats.computeMs,
       },
-      carbon: {
-        operationalG: carbon.operationalG,
-        embodiedG: carbon.embodiedG,
-        totalG: carbon.totalG,
-        energyJ: carbon.energyJ,
-        energyMethod: carbon.energyMethod,
-        region: options.site.region,
-        gridGPerKwh: options.site.gridGPerKwh,
-        factorsSource: `${options.site.source}; machine ${options.machine.name}`,
-      },
+      carbon,
       stages: [
         {
           model: spec.name,

@@ -12,10 +12,17 @@ export interface QueryStats {
   denseMs: number;
   /** Kernel and graph time reported by shards and workers, summed. */
   computeMs: number;
+  /** The same, per shard or worker instance (receipts cost each on its own hardware). */
+  readonly computeByPeer: Map<string, number>;
   readonly shards: Set<string>;
   readonly workers: Set<string>;
   readonly embeddingBackends: Set<string>;
   readonly denseBackends: Set<string>;
+}
+
+function addCompute(stats: QueryStats, instance: string, ms: number): void {
+  stats.computeMs += ms;
+  stats.computeByPeer.set(instance, (stats.computeByPeer.get(instance) ?? 0) + ms);
 }
 
 interface Part {
@@ -86,7 +93,7 @@ async function pool(
   );
   stats.embeddingMs += performance.now() - started;
   for (const reply of replies) {
-    stats.computeMs += reply.computeMs;
+    addCompute(stats, reply.shardId, reply.computeMs);
     stats.shards.add(reply.shardId);
     stats.embeddingBackends.add(reply.backend);
     for (const pooled of reply.pooled) {
@@ -169,7 +176,7 @@ export async function scoreQuery(
           context,
         );
         stats.denseMs += performance.now() - started;
-        stats.computeMs += reply.computeMs;
+        addCompute(stats, reply.workerId, reply.computeMs);
         stats.workers.add(reply.workerId);
         stats.denseBackends.add(reply.backend);
         scores.set(asF32(reply.scores, 'scores'), start);
