@@ -6,11 +6,16 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import {
+  refusalOf,
+  type BookedEvent,
+  type Booking,
+  type Rejection,
+  type Store,
+} from '@recmesh/carbon-books';
 import { UsageEvent } from '@recmesh/proto';
 import type { Logger } from '@recmesh/telemetry';
-import { refusalOf, type Booking } from './booking';
 import type { LedgerMetrics } from './metrics';
-import type { BookedEvent, Rejection, Store } from './store';
 
 export interface ConsumerOptions {
   readonly nc: NatsConnection;

@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 import { ensureUsageStream, subjectsFor } from '@recmesh/bus';
+import { Booking, report, Store } from '@recmesh/carbon-books';
 import { gridFeedMetrics, startSiteFactors } from '@recmesh/carbon-io';
 import { CarbonServiceService, type ReportRequest, type ReportResponse } from '@recmesh/proto';
 import { unary } from '@recmesh/rpc';
 import { runService, type Booted } from '@recmesh/runtime';
-import { Booking } from './booking';
 import type { ledgerSpec } from './config';
 import { startConsumer } from './consumer';
 import { ledgerMetrics } from './metrics';
-import { report } from './report';
-import { Store } from './store';
 
 export async function runLedger(booted: Booted<typeof ledgerSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
@@ -19,7 +17,16 @@ export async function runLedger(booted: Booted<typeof ledgerSpec>): Promise<void
   await runService(
     { role: 'carbon-ledger', instance, config: common, logger, telemetry },
     async (context) => {
-      const site = await startSiteFactors(context.nc, common.mesh, config, gridFeedMetrics(logger));
+      // Every grid point the books are costed with is recorded beside them.
+      const feed = gridFeedMetrics(logger);
+      const site = await startSiteFactors(context.nc, common.mesh, config, {
+        ...feed,
+        onPoint: (p) => {
+          feed.onPoint?.(p);
+          store.saveGridPoint(config.region, p);
+        },
+      });
+      for (const p of site.grid.all()) store.saveGridPoint(config.region, p);
       const factors = { profiles: context.profiles, grid: site.grid, pue: site.pue };
       const stream = await ensureUsageStream(context.nc, common.mesh);
       const consumer = await startConsumer({
@@ -45,7 +52,7 @@ export async function runLedger(booted: Booted<typeof ledgerSpec>): Promise<void
       );
 
       const serveReport = (request: ReportRequest): Promise<ReportResponse> =>
-        Promise.resolve(report(store, factors, request));
+        Promise.resolve(report(store, context.profiles, request));
       return {
         backend: 'cpu',
         services: [

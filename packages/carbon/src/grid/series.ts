@@ -83,6 +83,11 @@ export class GridSeries {
     return this.points.length;
   }
 
+  /** Every point in time order, the base value (fromMs -Infinity) first. */
+  all(): readonly GridPoint[] {
+    return [...this.points];
+  }
+
   /** Index of the last point with fromMs <= t (binary search; the base point is at -Infinity). */
   private indexAt(t: number): number {
     let lo = 0;

@@ -1,5 +1,9 @@
 import { Command, Option } from 'commander';
+import { report, Store } from '@recmesh/carbon-books';
+import { loadProfiles } from '@recmesh/carbon-io';
 import { invalidArgument } from '@recmesh/errors';
+import type { ReportRequest, ReportResponse } from '@recmesh/proto';
+import { num } from '../mesh-options';
 import { info, printJson, table } from '../output';
 import { discoverLedger, fetchReport } from './carbon-client';
 import { reportCsv, reportJson } from './carbon-report-format';
@@ -20,12 +24,33 @@ export function durationS(flag: string) {
 
 const g = (x: number) => x.toExponential(4);
 
+/** The report of a running ledger (given, or found on NATS). */
+async function fromLedger(
+  opts: ReportFlags,
+  request: ReportRequest,
+): Promise<[string, ReportResponse]> {
+  const ledger = opts.target ?? (await discoverLedger(opts.natsUrl, opts.mesh, opts.timeoutMs));
+  return [ledger, await fetchReport(ledger, request, opts.timeoutMs)];
+}
+
+/** The same report, computed here from a ledger's SQLite file (opened read-only). */
+function fromFile(db: string, profilesDirs: string[], request: ReportRequest): ReportResponse {
+  const store = new Store(db, { readonly: true });
+  try {
+    return report(store, loadProfiles(profilesDirs), request);
+  } finally {
+    store.close();
+  }
+}
+
 interface ReportFlags {
   since: number;
   window: number;
   json?: boolean;
   csv?: boolean;
   target?: string;
+  db?: string;
+  profilesDir?: string[];
   mesh: string;
   natsUrl: string;
   timeoutMs: number;
@@ -50,6 +75,11 @@ export function carbonReportCommand(): Command {
     .addOption(new Option('--json', 'print one JSON object (last line of stdout)').conflicts('csv'))
     .option('--csv', 'print CSV: total, rows, windows, sources, boundary')
     .option('--target <host:port>', "the ledger's address (default: discovered on NATS)")
+    .option(
+      '--db <file>',
+      "read the books from a ledger's SQLite file instead (e.g. after recmesh demo)",
+    )
+    .option('--profiles-dir <folder...>', 'with --db: folders of your own hardware profiles')
     .addOption(new Option('--mesh <name>', 'mesh whose ledger to ask').default('default'))
     .addOption(
       new Option('--nats-url <url>', 'NATS server for discovery')
@@ -59,15 +89,14 @@ export function carbonReportCommand(): Command {
     .addOption(
       new Option('--timeout-ms <n>', 'how long to look for the ledger and wait for it')
         .default(5000)
-        .argParser(Number),
+        .argParser(num('--timeout-ms', { min: 1 })),
     )
     .action(async (opts: ReportFlags) => {
-      const ledger = opts.target ?? (await discoverLedger(opts.natsUrl, opts.mesh, opts.timeoutMs));
-      const r = await fetchReport(
-        ledger,
-        { sinceS: opts.since, windowS: opts.window },
-        opts.timeoutMs,
-      );
+      const request = { sinceS: opts.since, windowS: opts.window };
+      const [ledger, r] =
+        opts.db !== undefined
+          ? [`file ${opts.db}`, fromFile(opts.db, opts.profilesDir ?? [], request)]
+          : await fromLedger(opts, request);
       const j = reportJson(r, ledger, opts.since, opts.window);
       if (opts.json === true) return printJson(j);
       if (opts.csv === true) return void process.stdout.write(`${reportCsv(j)}\n`);

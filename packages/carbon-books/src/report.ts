@@ -1,4 +1,4 @@
-import { ACT, type GridSeries, type HardwareProfile } from '@recmesh/carbon';
+import { ACT, GridSeries, type GridPoint, type HardwareProfile } from '@recmesh/carbon';
 import type {
   DataSource,
   ReportRequest,
@@ -7,12 +7,6 @@ import type {
   ReportWindow,
 } from '@recmesh/proto';
 import type { Store } from './store';
-
-export interface ReportFactors {
-  readonly profiles: ReadonlyMap<string, HardwareProfile>;
-  readonly grid: GridSeries;
-  readonly pue: number;
-}
 
 export const BOUNDARY =
   "Operational and embodied carbon of the compute of recmesh's services (orchestrators, embedding shards, " +
@@ -71,35 +65,66 @@ function windows(store: Store, fromMs: number, origin: number, windowMs: number)
   });
 }
 
-/** Each figure the report rests on, with its source and year. */
+/** A region's recorded points as a series (the first is its base value). */
+function seriesOf(region: string, points: readonly GridPoint[]): GridSeries | undefined {
+  const [base, ...rest] = points;
+  if (base === undefined) return undefined;
+  const series = new GridSeries(region, {
+    region,
+    gPerKwh: base.gPerKwh,
+    year: base.year ?? 0,
+    source: base.source,
+  });
+  for (const p of Number.isFinite(base.fromMs) ? points : rest) series.add(p);
+  return series;
+}
+
+/** Each figure the report rests on, with its source and year, as recorded in the books. */
 function sources(
   store: Store,
-  f: ReportFactors,
+  profiles: ReadonlyMap<string, HardwareProfile>,
   fromMs: number,
   toMs: number,
-  profiles: string[],
+  used: readonly string[],
 ): DataSource[] {
-  const out: DataSource[] = f.grid.segments(fromMs, Math.max(fromMs, toMs)).map((s) => ({
-    what: `grid intensity (${f.grid.region})`,
-    value: `${s.point.gPerKwh} gCO2e/kWh${Number.isFinite(s.point.fromMs) ? ` from ${new Date(s.point.fromMs).toISOString()}` : ''}`,
-    source: s.point.source,
-    year: s.point.year ?? 0,
-  }));
-  out.push({
-    what: 'PUE',
-    value: String(f.pue),
-    source: 'RECMESH_PUE (default 1.1 assumed: hyperscale fleets report about this)',
-    year: 0,
-  });
+  const out: DataSource[] = [];
+  for (const [region, points] of store.gridPoints()) {
+    for (const s of seriesOf(region, points)?.segments(fromMs, Math.max(fromMs, toMs)) ?? []) {
+      out.push({
+        what: `grid intensity (${region})`,
+        value: `${s.point.gPerKwh} gCO2e/kWh${Number.isFinite(s.point.fromMs) ? ` from ${new Date(s.point.fromMs).toISOString()}` : ''}`,
+        source: s.point.source,
+        year: s.point.year ?? 0,
+      });
+    }
+  }
+  const pues = store.db
+    .prepare('SELECT DISTINCT pue FROM usage_events WHERE window_end_ms > ? ORDER BY pue')
+    .all(fromMs) as { pue: number }[];
+  for (const { pue } of pues)
+    out.push({
+      what: 'PUE',
+      value: String(pue),
+      source: 'the site (RECMESH_PUE; 1.1 when unset, assumed)',
+      year: 0,
+    });
   out.push({
     what: 'embodied model',
     value: 'ACT logic, DRAM, SSD, HDD and packaging tables, version 2',
     source: ACT.source,
     year: 2025,
   });
-  for (const name of profiles) {
-    const p = f.profiles.get(name);
-    if (p === undefined) continue;
+  for (const name of used) {
+    const p = profiles.get(name);
+    if (p === undefined) {
+      out.push({
+        what: `hardware profile ${name}`,
+        value: '(not among the profiles given to this report)',
+        source: '',
+        year: 0,
+      });
+      continue;
+    }
     out.push({
       what: `hardware profile ${name}`,
       value: `${p.embodied.totalKg.toFixed(2)} kg CO2e embodied over ${p.lifetime.years} years, ${p.capacity.units} ${p.capacity.unit}(s); ${p.power.idleW} W idle, ${p.power.maxW} W max`,
@@ -109,15 +134,16 @@ function sources(
   }
   const meters = store.db
     .prepare(
-      `SELECT energy_source AS s, TOTAL(it_energy_j) AS j FROM usage_events WHERE window_end_ms > ? AND energy_method = 'measured' GROUP BY energy_source`,
+      `SELECT energy_source AS s, TOTAL(it_energy_j) AS j, MAX(window_end_ms) AS t FROM usage_events
+       WHERE window_end_ms > ? AND energy_method = 'measured' GROUP BY energy_source`,
     )
-    .all(fromMs) as { s: string; j: number }[];
+    .all(fromMs) as { s: string; j: number; t: number }[];
   for (const m of meters)
     out.push({
       what: 'energy (measured)',
       value: `${m.j.toFixed(3)} J of IT energy`,
       source: m.s,
-      year: new Date().getUTCFullYear(),
+      year: new Date(m.t).getUTCFullYear(),
     });
   return out;
 }
@@ -125,7 +151,7 @@ function sources(
 /** The books over the last `since_s` seconds (everything for 0), in the SCI form. */
 export function report(
   store: Store,
-  f: ReportFactors,
+  profiles: ReadonlyMap<string, HardwareProfile>,
   request: ReportRequest,
   now = Date.now(),
 ): ReportResponse {
@@ -181,7 +207,8 @@ export function report(
   const totalG = t.operational_g + t.embodied_g;
   const start = t.start ?? 0;
   const end = t.end ?? 0;
-  const profiles = [...new Set(rows.map((r) => r.profile))];
+  const used = [...new Set(rows.map((r) => r.profile))];
+  const sourceList = sources(store, profiles, request.sinceS > 0 ? fromMs : start, end, used);
   const rejected = (
     store.db.prepare('SELECT COUNT(*) AS n FROM rejected_events').get() as { n: number }
   ).n;
@@ -206,8 +233,10 @@ export function report(
         : [],
     boundary: BOUNDARY,
     method: METHOD,
-    sources: sources(store, f, request.sinceS > 0 ? fromMs : start, end, profiles),
-    factorsSource: `grid ${f.grid.region} (${f.grid.at(now).source}); PUE ${f.pue}; ACT version 2 tables; profiles ${profiles.join(', ') || '(none yet)'}`,
+    sources: sourceList,
+    factorsSource: sourceList
+      .map((x) => `${x.what}: ${x.value}${x.year > 0 ? ` (${x.year})` : ''}`)
+      .join('; '),
     rejectedEvents: rejected,
     duplicateEvents: store.counter('duplicate_events'),
   };

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { GridPoint } from '@recmesh/carbon';
 
 /** One usage event as booked: its usage, the factors applied and the carbon. */
 export interface BookedEvent {
@@ -69,6 +70,10 @@ CREATE TABLE IF NOT EXISTS rejected_events (
   reason TEXT NOT NULL, message TEXT NOT NULL, payload BLOB NOT NULL, rejected_at_ms REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS grid_points (
+  region TEXT NOT NULL, from_ms REAL NOT NULL, g_per_kwh REAL NOT NULL, source TEXT NOT NULL,
+  year INTEGER, PRIMARY KEY (region, from_ms)
+);
 `;
 
 const COLUMNS = [
@@ -93,17 +98,24 @@ export class Store {
   private readonly bump: Database.Statement;
   readonly book: (events: readonly BookedEvent[], rejections: readonly Rejection[]) => BatchResult;
 
-  constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+  /** `readonly` opens existing books to report on them (recmesh carbon report --db). */
+  constructor(
+    readonly path: string,
+    options: { readonly?: boolean } = {},
+  ) {
+    const readonly = options.readonly === true;
+    if (path !== ':memory:' && !readonly) mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { readonly, fileMustExist: readonly });
+    if (!readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.db.exec(SCHEMA);
+    }
     this.insertEvent = this.db.prepare(
-      `INSERT OR IGNORE INTO usage_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${camel(c)}`).join(', ')})`,
+      `INSERT INTO usage_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${camel(c)}`).join(', ')}) ON CONFLICT (id) DO NOTHING`,
     );
     this.insertRejection = this.db.prepare(
-      `INSERT OR IGNORE INTO rejected_events VALUES (@key, @eventId, @subject, @reason, @message, @payload, @at)`,
+      `INSERT INTO rejected_events VALUES (@key, @eventId, @subject, @reason, @message, @payload, @at) ON CONFLICT (stream_key) DO NOTHING`,
     );
     this.bump = this.db.prepare(
       `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`,
@@ -127,6 +139,47 @@ export class Store {
         return { bookedEvents, booked, duplicates, rejected };
       },
     );
+  }
+
+  /**
+   * Records a grid point the books were costed with (the region's base value has fromMs
+   * -Infinity), so a report read from the file alone can name every factor and its source.
+   */
+  saveGridPoint(region: string, p: GridPoint): void {
+    this.db
+      .prepare(
+        `INSERT INTO grid_points VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (region, from_ms) DO UPDATE SET g_per_kwh = excluded.g_per_kwh,
+         source = excluded.source, year = excluded.year`,
+      )
+      .run(region, p.fromMs, p.gPerKwh, p.source, p.year ?? null);
+  }
+
+  /** The grid points recorded, by region, in time order. */
+  gridPoints(): Map<string, GridPoint[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT region, from_ms, g_per_kwh, source, year FROM grid_points ORDER BY region, from_ms',
+      )
+      .all() as {
+      region: string;
+      from_ms: number;
+      g_per_kwh: number;
+      source: string;
+      year: number | null;
+    }[];
+    const out = new Map<string, GridPoint[]>();
+    for (const r of rows) {
+      const list = out.get(r.region) ?? [];
+      list.push({
+        fromMs: r.from_ms,
+        gPerKwh: r.g_per_kwh,
+        source: r.source,
+        ...(r.year === null ? {} : { year: r.year }),
+      });
+      out.set(r.region, list);
+    }
+    return out;
   }
 
   counter(name: string): number {
