@@ -106,8 +106,19 @@ export class UsagePublisher {
   }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
+    // Windows close on wall-clock multiples of the interval (whole seconds by default), where grid
+    // intensity points take effect too: no window straddles a change of the grid factor.
+    const arm = () => {
+      this.timer = setTimeout(
+        () => {
+          void this.flush();
+          arm();
+        },
+        intervalMs - (Date.now() % intervalMs),
+      );
+      this.timer.unref();
+    };
+    arm();
   }
 
   /** Closes the open windows into events and publishes everything pending. */
@@ -119,7 +130,8 @@ export class UsagePublisher {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flushing;
     await this.flush();
   }

@@ -28,3 +28,4 @@ export { startSiteFactors } from './grid/site-feed';
 export { gridFeedMetrics } from './grid/grid-metrics';
 export type { SiteFactorsSource, SiteFeedEvents } from './grid/site-feed';
 export { siteSpec } from './site-spec';
+export { onWindowBoundary, USAGE_WINDOW_MS } from './grid/window-boundary';

@@ -20,10 +20,10 @@ describe('grid feed over NATS JetStream', () => {
   });
 
   it('a follower replays stored points, then follows new ones', async () => {
-    const now = Date.now();
+    const now = Math.ceil(Date.now() / 1000) * 1000; // a whole second
     await publishGridPoint(nc, mesh, {
       region: 'usa',
-      fromMs: now + 60_000,
+      fromMs: now + 60_500, // takes effect on the next whole second, a usage-window boundary
       gPerKwh: 200,
       source: 'test feed',
     });
@@ -47,7 +47,8 @@ describe('grid feed over NATS JetStream', () => {
     });
     await follower.ready;
     assert.equal(series.size, 3);
-    assert.equal(series.at(now + 60_000).gPerKwh, 200);
+    assert.equal(series.at(now + 60_999).gPerKwh, 300);
+    assert.equal(series.at(now + 61_000).gPerKwh, 200);
     // The past-dated point took effect when it was stored, not at time 0.
     assert.equal(series.at(now - 1000).gPerKwh, 380);
     nc.publish(

@@ -8,7 +8,7 @@ import {
   type Role,
 } from '@recmesh/bus';
 import type { HardwareProfile } from '@recmesh/carbon';
-import { createEnergyMeter, loadProfiles, pickProfile } from '@recmesh/carbon-io';
+import { createEnergyMeter, loadProfiles, pickProfile, USAGE_WINDOW_MS } from '@recmesh/carbon-io';
 import type { CommonConfig } from '@recmesh/config';
 import { startRpcServer, type ServiceBinding } from '@recmesh/rpc';
 import type { Logger, Telemetry } from '@recmesh/telemetry';
@@ -51,7 +51,7 @@ export interface BootOptions {
   readonly config: CommonConfig;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
-  /** How often usage windows are closed and published, ms. */
+  /** How often usage windows are closed and published, ms (on wall-clock multiples). */
   readonly usageFlushMs?: number;
 }
 
@@ -82,7 +82,7 @@ export async function runService(
     onError: (err, pending) =>
       logger.warn({ err: String(err), pending }, 'usage events not published yet; will retry'),
   });
-  usage.start(options.usageFlushMs ?? 1000);
+  usage.start(options.usageFlushMs ?? USAGE_WINDOW_MS);
   const context: ServiceContext = {
     role,
     instance,

@@ -62,7 +62,7 @@ export function rankingService(
       embeddingMs: 0,
       denseMs: 0,
       computeMs: 0,
-      computeByPeer: new Map(),
+      subCalls: [],
       shards: new Set(),
       workers: new Set(),
       embeddingBackends: new Set(),
@@ -102,7 +102,7 @@ export function rankingService(
     }));
     const done = performance.now();
     const ownMs = parsed - arrived + (done - scored);
-    const carbon = options.receipts.issue(ownMs / 1000, stats.computeByPeer, Date.now());
+    const carbon = options.receipts.issue(ownMs / 1000, stats.subCalls, Date.now());
     usage.record(
       { model: spec.name, backend: 'cpu' },
       {

@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { subjectsFor } from '@recmesh/bus';
 import { parseGridPoint, type GridPoint } from '@recmesh/carbon';
 import { ensureGridStream } from './grid-stream';
+import { onWindowBoundary } from './window-boundary';
 
 export interface GridFollower {
   /** Resolves once every point stored before the follower started has been delivered. */
@@ -11,7 +12,10 @@ export interface GridFollower {
 }
 
 export interface GridFollowerHandlers {
-  /** A point, with its effective time (the later of `from` and when the stream stored it). */
+  /**
+   * A point, with its effective time: the later of `from` and when the stream stored it, rounded
+   * up to the next usage-window boundary (onWindowBoundary).
+   */
   readonly onPoint: (point: GridPoint, storedMs: number) => void;
   /** A message that is not a valid point for this region (why, and the stream sequence). */
   readonly onReject: (why: string, seq: number) => void;
@@ -50,7 +54,10 @@ export async function followGrid(
         if (p.region !== region)
           throw new Error(`region "${p.region}" on the subject of ${region}`);
         const storedMs = m.time.getTime();
-        handlers.onPoint({ ...p, fromMs: Math.max(p.fromMs, storedMs) }, storedMs);
+        handlers.onPoint(
+          { ...p, fromMs: onWindowBoundary(Math.max(p.fromMs, storedMs)) },
+          storedMs,
+        );
       } catch (err) {
         handlers.onReject((err as Error).message, m.seq);
       }

@@ -10,6 +10,7 @@ import {
   type RegionPoint,
 } from '@recmesh/carbon';
 import { readDoc, readText } from '../read-doc';
+import { onWindowBoundary } from './window-boundary';
 
 export interface SiteGridConfig {
   /** The grid region where the work runs (RECMESH_REGION). */
@@ -53,6 +54,7 @@ export function siteGrid(config: SiteGridConfig): GridSeries {
         };
   const series = new GridSeries(config.region, base);
   if (config.seriesFile !== undefined)
-    for (const p of readGridSeriesFile(config.seriesFile, config.region)) series.add(p);
+    for (const p of readGridSeriesFile(config.seriesFile, config.region))
+      series.add({ ...p, fromMs: onWindowBoundary(p.fromMs) });
   return series;
 }

@@ -6,6 +6,7 @@ import {
   type MachineShare,
 } from '@recmesh/carbon';
 import type { CarbonReceipt } from '@recmesh/proto';
+import type { SubCall } from '../rank/score-query';
 
 export interface ReceiptOptions {
   readonly profiles: ReadonlyMap<string, HardwareProfile>;
@@ -50,28 +51,37 @@ export class Receipts {
     return this.options.own.name;
   }
 
-  /** The receipt of one query: own busy seconds and each peer's compute, at time `atMs`. */
-  issue(
-    ownBusyS: number,
-    computeMsByPeer: ReadonlyMap<string, number>,
-    atMs: number,
-  ): CarbonReceipt {
-    const busyByProfile = new Map<string, number>([[this.options.own.name, ownBusyS]]);
-    for (const [instance, ms] of computeMsByPeer) {
-      const profile = this.profileOf(instance);
-      busyByProfile.set(profile, (busyByProfile.get(profile) ?? 0) + ms / 1000);
-    }
-    const point = this.options.grid.at(atMs);
-    const site = { gridGPerKwh: point.gPerKwh, pue: this.options.pue };
+  /**
+   * The receipt of one query: the orchestrator's own busy seconds at `atMs` (when it records
+   * them) and each sub-call's compute when its reply came (about when the shard or worker
+   * recorded it), each at the grid factor in force then and on the hardware that did it.
+   */
+  issue(ownBusyS: number, subCalls: readonly SubCall[], atMs: number): CarbonReceipt {
+    const grid = this.options.grid;
+    const busy = new Map<string, { profile: string; gPerKwh: number; busyS: number }>();
+    const add = (profile: string, gPerKwh: number, busyS: number) => {
+      const key = `${profile}\u0000${gPerKwh}`;
+      const entry = busy.get(key) ?? { profile, gPerKwh, busyS: 0 };
+      entry.busyS += busyS;
+      busy.set(key, entry);
+    };
+    const point = grid.at(atMs);
+    add(this.options.own.name, point.gPerKwh, ownBusyS);
+    for (const c of subCalls)
+      add(this.profileOf(c.instance), grid.at(c.atMs).gPerKwh, c.computeMs / 1000);
     let operationalG = 0;
     let embodiedG = 0;
     let energyJ = 0;
-    for (const [profile, busyS] of busyByProfile) {
-      const c = attribute(busyS, this.machine(profile), site);
+    for (const b of busy.values()) {
+      const c = attribute(b.busyS, this.machine(b.profile), {
+        gridGPerKwh: b.gPerKwh,
+        pue: this.options.pue,
+      });
       operationalG += c.operationalG;
       embodiedG += c.embodiedG;
       energyJ += c.energyJ;
     }
+    const profiles = [...new Set([...busy.values()].map((b) => b.profile))];
     return {
       operationalG,
       embodiedG,
@@ -83,7 +93,7 @@ export class Receipts {
       pue: this.options.pue,
       factorsSource:
         `grid ${point.gPerKwh} gCO2e/kWh from ${point.source}${point.year === undefined ? '' : ` (${point.year})`}; ` +
-        `PUE ${this.options.pue}; power and embodied carbon (ACT version 2) of ${[...busyByProfile.keys()].join(', ')}`,
+        `PUE ${this.options.pue}; power and embodied carbon (ACT version 2) of ${profiles.join(', ')}`,
     };
   }
 }

@@ -12,17 +12,26 @@ export interface QueryStats {
   denseMs: number;
   /** Kernel and graph time reported by shards and workers, summed. */
   computeMs: number;
-  /** The same, per shard or worker instance (receipts cost each on its own hardware). */
-  readonly computeByPeer: Map<string, number>;
+  /**
+   * Each sub-call's compute, the instance that did it and when its reply came: receipts cost each
+   * on its own hardware at the grid factor of that moment, as the ledger costs its usage.
+   */
+  readonly subCalls: SubCall[];
   readonly shards: Set<string>;
   readonly workers: Set<string>;
   readonly embeddingBackends: Set<string>;
   readonly denseBackends: Set<string>;
 }
 
+export interface SubCall {
+  readonly instance: string;
+  readonly computeMs: number;
+  readonly atMs: number;
+}
+
 function addCompute(stats: QueryStats, instance: string, ms: number): void {
   stats.computeMs += ms;
-  stats.computeByPeer.set(instance, (stats.computeByPeer.get(instance) ?? 0) + ms);
+  stats.subCalls.push({ instance, computeMs: ms, atMs: Date.now() });
 }
 
 interface Part {
