@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectBus, deleteUsageStream } from '@recmesh/bus';
+import { deleteGridStream } from '@recmesh/carbon-io';
 import { startLocalMesh, type LocalMesh, type LocalMeshOptions } from '@recmesh/cli';
 import { RankingClient } from '@recmesh/client';
 
@@ -50,6 +52,11 @@ export async function startTestMesh(
     async stop() {
       client.close();
       await mesh.stop();
+      // The mesh's streams go with it (each test mesh has its own).
+      const nc = await connectBus({ servers: NATS_URL, name: `${name}-cleanup` });
+      await deleteUsageStream(nc, name);
+      await deleteGridStream(nc, name);
+      await nc.close();
     },
   };
 }

@@ -40,6 +40,8 @@ export interface LocalMesh {
   readonly natsUrl: string;
   readonly startedNats: boolean;
   readonly planFile: string;
+  /** The carbon ledger's SQLite books. */
+  readonly ledgerDb: string;
   readonly services: readonly MeshService[];
   stop(): Promise<void>;
 }
@@ -139,6 +141,8 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
   const planFile = join(logDir, 'plan.json');
   writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
   const nats = await ensureNats(options.natsUrl, log);
+  // The books persist under the log folder, one file per mesh.
+  const ledgerDb = join(logDir, `ledger-${options.mesh}.sqlite`);
   const timeoutMs = options.readyTimeoutMs ?? 300_000;
 
   const base: NodeJS.ProcessEnv = {
@@ -160,8 +164,6 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     if (nats.child !== undefined) await stopChild(nats.child, 5_000);
   };
   try {
-    // The books persist under the log folder, one file per mesh.
-    const ledgerDb = join(logDir, `ledger-${options.mesh}.sqlite`);
     services.push(
       await startService(
         'carbon-ledger',
@@ -214,6 +216,7 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     natsUrl: nats.url,
     startedNats: nats.child !== undefined,
     planFile,
+    ledgerDb,
     services,
     stop,
   };
