@@ -105,6 +105,21 @@ describe('recmesh carbon report', () => {
     assert.ok(lines.some((l) => l.startsWith('source,')));
     assert.ok(lines.some((l) => l.startsWith('boundary,')));
   });
+  it('--db: the same report from the books file, no ledger needed', async () => {
+    const r = await recmesh([
+      'carbon',
+      'report',
+      '--since',
+      'all',
+      '--json',
+      '--db',
+      t.mesh.ledgerDb,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = r.json<{ queries: number; total_g: number; receipts_g: number }>();
+    assert.equal(j.queries, 12);
+    assert.ok(Math.abs(j.total_g - j.receipts_g) <= 1e-9 * j.total_g);
+  });
   it('a mesh without a ledger is an error that says so', async () => {
     const r = await recmesh([
       'carbon',
