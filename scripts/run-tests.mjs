@@ -31,7 +31,15 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...passthrough, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-timeout=600000',
+    ...passthrough,
+    ...files,
+  ],
   {
     stdio: 'inherit',
     cwd: root,

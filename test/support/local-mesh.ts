@@ -1,8 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectBus, deleteUsageStream } from '@recmesh/bus';
-import { deleteGridStream } from '@recmesh/carbon-io';
 import { startLocalMesh, type LocalMesh, type LocalMeshOptions } from '@recmesh/cli';
 import { RankingClient } from '@recmesh/client';
 
@@ -31,6 +29,9 @@ export async function startTestMesh(
     batchSize: 25,
     logDir: mkdtempSync(join(tmpdir(), 'recmesh-test-')),
     readyTimeoutMs: 60_000,
+    deleteStreamOnStop: true,
+    // Fixed batches unless a test asks for the tuner: assertions count batches.
+    scheduler: 'static',
     ...options,
   });
   const client = new RankingClient(mesh.orchestrator);
@@ -52,11 +53,6 @@ export async function startTestMesh(
     async stop() {
       client.close();
       await mesh.stop();
-      // The mesh's streams go with it (each test mesh has its own).
-      const nc = await connectBus({ servers: NATS_URL, name: `${name}-cleanup` });
-      await deleteUsageStream(nc, name);
-      await deleteGridStream(nc, name);
-      await nc.close();
     },
   };
 }

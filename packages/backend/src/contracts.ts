@@ -61,13 +61,37 @@ export interface BagBatch {
   readonly mode: PoolingMode;
 }
 
+/**
+ * What a backend that emulates hardware (nmp) says about one gatherReduce: the time and energy its
+ * hardware model gives the batch, and the same batch on the plain host memory system. Backends
+ * that run on real hardware return nothing.
+ */
+export interface GatherReport {
+  /** Modelled time of the batch on the emulated hardware, seconds (queueing excluded). */
+  readonly modelledLatencyS: number;
+  /** Modelled energy of the batch, joules, without PUE. */
+  readonly modelledEnergyJ: number;
+  /** The same batch modelled on the host memory system the emulated hardware replaces. */
+  readonly baselineLatencyS: number;
+  readonly baselineEnergyJ: number;
+  /** Fraction of lookups served by a memory-side cache, in [0, 1]. */
+  readonly cacheHitRate: number;
+}
+
 /** Gather-reduce (SparseLengthsSum and its weighted and mean forms). */
 export interface EmbeddingBackend {
   readonly name: string;
   capabilities(): CapabilityReport;
   loadTable(table: TableData): EmbeddingTable;
-  /** Pools every bag of `batch` into `out`, float32 [bags][dim]. */
-  gatherReduce(table: EmbeddingTable, batch: BagBatch, out: Float32Array): Promise<void>;
+  /**
+   * Pools every bag of `batch` into `out`, float32 [bags][dim]. Emulating backends resolve with
+   * a GatherReport; the others with nothing.
+   */
+  gatherReduce(
+    table: EmbeddingTable,
+    batch: BagBatch,
+    out: Float32Array,
+  ): Promise<GatherReport | void>;
   dispose(): Promise<void>;
 }
 
@@ -112,4 +136,16 @@ export interface DenseBackend {
 export const TYPES = {
   EmbeddingBackend: Symbol.for('recmesh.EmbeddingBackend'),
   DenseBackend: Symbol.for('recmesh.DenseBackend'),
+  /** BackendOptions, bound by loadBackend when the service passes any. */
+  BackendOptions: Symbol.for('recmesh.BackendOptions'),
 } as const;
+
+/**
+ * Backend parameters from the service's configuration, for plugins that take any (nmp: its
+ * hardware model). `config` is the raw text of the variable named by `source`; the plugin parses
+ * and validates it, naming `source` in its errors.
+ */
+export interface BackendOptions {
+  readonly config?: string;
+  readonly source: string;
+}

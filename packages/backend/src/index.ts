@@ -1,6 +1,7 @@
 // The one public door of @recmesh/backend.
 export { TYPES } from './contracts';
 export type {
+  BackendOptions,
   BagBatch,
   CapabilityReport,
   DenseBackend,
@@ -11,6 +12,7 @@ export type {
   Dtype,
   EmbeddingBackend,
   EmbeddingTable,
+  GatherReport,
   PoolingMode,
   TableData,
 } from './contracts';

@@ -1,6 +1,6 @@
 import { Container, type ContainerModule } from 'inversify';
 import { RecmeshError } from '@recmesh/errors';
-import { TYPES, type DenseBackend, type EmbeddingBackend } from './contracts';
+import { TYPES, type BackendOptions, type DenseBackend, type EmbeddingBackend } from './contracts';
 
 /** Package of each known backend plugin; the configuration names the key. */
 export const BACKEND_PLUGINS: Readonly<Record<string, string>> = {
@@ -16,11 +16,13 @@ export interface BackendPlugin {
 
 /**
  * Loads the plugin named by configuration into a fresh container. `importer` resolves the
- * package from the caller's location (services pass `(id) => import(id)`).
+ * package from the caller's location (services pass `(id) => import(id)`); `options`, when
+ * given, is bound as TYPES.BackendOptions for the plugin to read.
  */
 export async function loadBackend(
   name: string,
   importer: (id: string) => Promise<unknown>,
+  options?: BackendOptions,
 ): Promise<Container> {
   const id = BACKEND_PLUGINS[name];
   if (id === undefined) {
@@ -44,6 +46,7 @@ export async function loadBackend(
     throw new RecmeshError('internal', `${id} exports no backendModule`);
   }
   const container = new Container();
+  if (options !== undefined) container.bind(TYPES.BackendOptions).toConstantValue(options);
   await container.load(plugin.backendModule);
   return container;
 }

@@ -19,6 +19,8 @@ export interface Announcement {
   readonly profile?: string;
   /** Models it serves (dense workers, orchestrators). */
   readonly models: readonly string[];
+  /** Worker pool of a dense worker: `cpu`, or `accel` for the accelerator pool DeepRecSched offloads large queries to. */
+  readonly pool?: string;
   /** Shard group it belongs to (embedding shards). */
   readonly group?: string;
   /** Table ranges it holds and serves (embedding shards). */

@@ -9,6 +9,10 @@ import { subjectsFor } from './subjects';
 export interface UsageDelta {
   busyS?: number;
   bytesMoved?: number;
+  /** Energy the backend itself gives for this work (nmp models its hardware's), J, no PUE. */
+  energyJ?: number;
+  /** How energyJ was obtained; a nonzero energy without one counts as measured. */
+  energyMethod?: 'measured' | 'modelled';
   queries?: number;
   items?: number;
   /** Carbon receipts given (orchestrators), grams CO2e. */
@@ -46,7 +50,9 @@ const idOf = (key: UsageKey) => `${key.model}\u0000${key.backend}`;
 interface Window {
   key: UsageKey;
   start: number;
-  totals: Required<UsageDelta>;
+  totals: Required<Omit<UsageDelta, 'energyMethod'>>;
+  /** Methods of the nonzero energies the backend recorded in the window. */
+  methods: Set<'measured' | 'modelled'>;
 }
 
 /**
@@ -79,17 +85,21 @@ export class UsagePublisher {
         totals: {
           busyS: 0,
           bytesMoved: 0,
+          energyJ: 0,
           queries: 0,
           items: 0,
           receiptOperationalG: 0,
           receiptEmbodiedG: 0,
         },
+        methods: new Set(),
       };
       this.windows.set(id, w);
     }
     const t = w.totals;
     t.busyS += delta.busyS ?? 0;
     t.bytesMoved += delta.bytesMoved ?? 0;
+    t.energyJ += delta.energyJ ?? 0;
+    if ((delta.energyJ ?? 0) > 0) w.methods.add(delta.energyMethod ?? 'measured');
     t.queries += delta.queries ?? 0;
     t.items += delta.items ?? 0;
     t.receiptOperationalG += delta.receiptOperationalG ?? 0;
@@ -99,7 +109,8 @@ export class UsagePublisher {
   /**
    * Measures the process's energy from now on: each flush splits the joules of its window among
    * the window's (model, backend) keys by busy seconds. Joules of a window with no busy work go
-   * to an event of their own (model "") so that none is dropped.
+   * to an event of their own (model "") so that none is dropped. Keys whose backend gave its own
+   * energy (an emulated device's model) keep that figure and take no share of the meter's.
    */
   meterWith(energy: EnergySampler): void {
     this.energy = energy;
@@ -139,14 +150,30 @@ export class UsagePublisher {
   private async doFlush(): Promise<void> {
     const measuredJ = this.energy === undefined ? undefined : await this.energy.sample();
     const now = Date.now();
+    const own = (w: Window) => w.totals.energyJ > 0;
     let busyS = 0;
-    for (const w of this.windows.values()) busyS += w.totals.busyS;
+    for (const w of this.windows.values()) if (!own(w)) busyS += w.totals.busyS;
     if (measuredJ !== undefined && measuredJ > 0 && !(busyS > 0)) this.record(OVERHEAD, {});
-    const byKey = new Map([...this.windows].map(([id, w]) => [id, w.totals.busyS]));
+    const metered = [...this.windows].filter(([, w]) => !own(w));
     const joules =
-      measuredJ === undefined ? undefined : splitByBusy(measuredJ, byKey, idOf(OVERHEAD));
+      measuredJ === undefined
+        ? undefined
+        : splitByBusy(
+            measuredJ,
+            new Map(metered.map(([id, w]) => [id, w.totals.busyS])),
+            idOf(OVERHEAD),
+          );
     for (const [id, w] of this.windows) {
-      const energyJ = joules?.get(id);
+      const meterJ = joules?.get(id);
+      const energy = own(w)
+        ? {
+            energyJ: w.totals.energyJ,
+            energyMethod: energyMethodOf(w),
+            energySource: `${w.key.backend} backend`,
+          }
+        : meterJ === undefined
+          ? { energyJ: 0, energyMethod: 'modelled', energySource: '' }
+          : { energyJ: meterJ, energyMethod: 'measured', energySource: this.energy?.source ?? '' };
       const event: UsageEvent = {
         id: randomUUID(),
         service: this.options.service,
@@ -157,9 +184,7 @@ export class UsagePublisher {
         windowEndMs: now,
         busyS: w.totals.busyS,
         bytesMoved: w.totals.bytesMoved,
-        energyJ: energyJ ?? 0,
-        energyMethod: joules === undefined ? 'modelled' : 'measured',
-        energySource: joules === undefined ? '' : (this.energy?.source ?? ''),
+        ...energy,
         queries: w.totals.queries,
         items: w.totals.items,
         profile: this.options.profile,
@@ -192,4 +217,12 @@ export class UsagePublisher {
       this.options.onError?.(err, this.pending.length);
     }
   }
+}
+
+/**
+ * The method of the energy a backend recorded: "measured", "modelled" (by the backend, e.g. an
+ * emulated device), or "mixed" when a window holds both.
+ */
+function energyMethodOf(w: Window): string {
+  return w.methods.size > 1 ? 'mixed' : ([...w.methods][0] as string);
 }

@@ -32,6 +32,17 @@ const NUMBERS = [
   ['receiptEmbodiedG', 'receipt_embodied_g'],
 ] as const;
 
+const METHODS = new Set(['measured', 'modelled', 'mixed']);
+
+/**
+ * The energy an event gives, J, or undefined for the ledger to model from the profile: a meter's
+ * ("measured"), a backend's own model of an emulated device (nmp: "modelled" with joules), or
+ * both in one window ("mixed"). "modelled" with 0 J leaves the model to the ledger.
+ */
+export function givenEnergyJ(e: UsageEvent): number | undefined {
+  return e.energyMethod === 'modelled' && !(e.energyJ > 0) ? undefined : e.energyJ;
+}
+
 /** The first thing wrong with an event, or undefined when it can be booked. */
 export function refusalOf(
   e: UsageEvent,
@@ -53,10 +64,10 @@ export function refusalOf(
       reason: 'bad_window',
       message: `window_end_ms = ${e.windowEndMs}: before window_start_ms ${e.windowStartMs}`,
     };
-  if (e.energyMethod !== 'measured' && e.energyMethod !== 'modelled')
+  if (!METHODS.has(e.energyMethod))
     return {
       reason: 'bad_energy_method',
-      message: `energy_method = ${JSON.stringify(e.energyMethod)}: must be "measured" or "modelled"`,
+      message: `energy_method = ${JSON.stringify(e.energyMethod)}: must be "measured", "modelled" or "mixed"`,
     };
   if (!profiles.has(e.profile))
     return {
@@ -92,7 +103,7 @@ export class Booking {
       e.busyS,
       machine,
       { gridGPerKwh: grid, pue: this.factors.pue },
-      e.energyMethod === 'measured' ? e.energyJ : undefined,
+      givenEnergyJ(e),
     );
     return {
       id: e.id,
@@ -109,7 +120,7 @@ export class Booking {
       items: e.items,
       itEnergyJ: c.itEnergyJ,
       energyJ: c.energyJ,
-      energyMethod: c.energyMethod,
+      energyMethod: e.energyMethod,
       energySource: e.energySource,
       gridGPerKwh: grid,
       gridSource,

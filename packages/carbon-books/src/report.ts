@@ -156,6 +156,7 @@ export function report(
   now = Date.now(),
 ): ReportResponse {
   const fromMs = request.sinceS > 0 ? now - request.sinceS * 1000 : 0;
+  const windowS = request.windowS ?? 0;
   const grouped = store.db
     .prepare(
       `SELECT service, backend, model, profile, MIN(energy_method) AS lo, MAX(energy_method) AS hi, ${SUMS}
@@ -228,8 +229,8 @@ export function report(
     windowStartMs: start,
     windowEndMs: end,
     windows:
-      request.windowS > 0 && t.events > 0
-        ? windows(store, fromMs, request.sinceS > 0 ? fromMs : start, request.windowS * 1000)
+      windowS > 0 && t.events > 0
+        ? windows(store, fromMs, request.sinceS > 0 ? fromMs : start, windowS * 1000)
         : [],
     boundary: BOUNDARY,
     method: METHOD,

@@ -20,7 +20,8 @@ export interface BookedEvent {
   /** IT energy (no PUE), J, and the energy with PUE. */
   readonly itEnergyJ: number;
   readonly energyJ: number;
-  readonly energyMethod: 'measured' | 'modelled';
+  /** "measured", "modelled" (by the profile, or by the backend when energy_source says so), "mixed". */
+  readonly energyMethod: string;
   readonly energySource: string;
   readonly gridGPerKwh: number;
   readonly gridSource: string;

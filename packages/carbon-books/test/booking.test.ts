@@ -29,7 +29,7 @@ describe('refusals', () => {
     assert.equal(refused({ windowEndMs: 500 })?.reason, 'bad_window');
     assert.equal(
       refused({ energyMethod: 'guessed' })?.message,
-      'energy_method = "guessed": must be "measured" or "modelled"',
+      'energy_method = "guessed": must be "measured", "modelled" or "mixed"',
     );
     assert.equal(
       refused({ profile: 'cray-1' })?.message,
@@ -57,6 +57,15 @@ describe('the carbon of an event', () => {
     );
     assert.equal(b.itEnergyJ, 7);
     assert.ok(Math.abs(b.operationalG - 7 * 1.5 * 1e-4) < 1e-15);
+  });
+  it("a backend's own model of an emulated device (nmp) is used, and stays labelled modelled", () => {
+    const b = booking.cost(
+      event({ busyS: 2, energyJ: 3, energyMethod: 'modelled', energySource: 'nmp backend' }),
+    );
+    assert.equal(b.itEnergyJ, 3);
+    assert.equal(b.energyMethod, 'modelled');
+    const mixed = booking.cost(event({ busyS: 2, energyJ: 4, energyMethod: 'mixed' }));
+    assert.deepEqual([mixed.itEnergyJ, mixed.energyMethod], [4, 'mixed']);
   });
   it('a window across a grid step takes the time-weighted mean intensity', () => {
     // 9 s to 11 s: one second at 360, one at 720 -> 540

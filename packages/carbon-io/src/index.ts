@@ -27,5 +27,4 @@ export type { SiteGridConfig } from './grid/site-grid';
 export { startSiteFactors } from './grid/site-feed';
 export { gridFeedMetrics } from './grid/grid-metrics';
 export type { SiteFactorsSource, SiteFeedEvents } from './grid/site-feed';
-export { siteSpec } from './site-spec';
 export { onWindowBoundary, USAGE_WINDOW_MS } from './grid/window-boundary';

@@ -16,7 +16,7 @@ export { isObject, parseBom, parsePart, parseSilicon, partCarbon } from './act/b
 export type { BomPart } from './act/bom';
 export { embodiedTotal } from './act/embodied-total';
 export type { EmbodiedTotal, PartResult } from './act/embodied-total';
-export { actOperationalG, operationalG, DEFAULT_PUE, J_PER_KWH } from './operational';
+export { actOperationalG, operationalG, J_PER_KWH } from './operational';
 export type { SiteFactors } from './operational';
 export {
   attribute,
@@ -38,4 +38,3 @@ export type { RegionPoint } from './grid/parse';
 export { counterDeltaUj, parseNvidiaSmiPower, parseProcStat, processShareJ } from './energy/rapl';
 export type { CpuTicks } from './energy/rapl';
 export { splitByBusy } from './energy/split';
-export { DEFAULT_SITE, DEFAULT_MACHINE } from './defaults';

@@ -12,12 +12,6 @@ export interface SiteFactors {
   readonly source: string;
 }
 
-/**
- * PUE 1.1 (facility energy / IT energy). Assumed: hyperscale fleets report about this (Google's
- * fleet-wide trailing-twelve-month PUE was 1.10 in 2022). Set the site's own figure.
- */
-export const DEFAULT_PUE = 1.1;
-
 /** Operational carbon, grams: IT energy (J) x PUE x grid intensity (gCO2e/kWh). */
 export function operationalG(
   energyJ: number,

@@ -2,6 +2,7 @@
 // The recmesh command.
 import { Command } from 'commander';
 import { isRecmeshError } from '@recmesh/errors';
+import { benchCommand } from './commands/bench';
 import { carbonCommand } from './commands/carbon';
 import { demoCommand } from './commands/demo';
 import { rankCommand } from './commands/rank';
@@ -15,6 +16,7 @@ const program = new Command('recmesh')
   .addCommand(upCommand())
   .addCommand(rankCommand())
   .addCommand(demoCommand())
+  .addCommand(benchCommand())
   .addCommand(carbonCommand());
 
 program.parseAsync(process.argv).then(

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { connectBus, deleteUsageStream } from '@recmesh/bus';
+import { deleteGridStream } from '@recmesh/carbon-io';
 import { RecmeshError } from '@recmesh/errors';
 import { planTableWise, resolveModels } from '@recmesh/models';
 import { ensureNats } from './nats-server';
@@ -12,7 +14,15 @@ export interface LocalMeshOptions {
   readonly seed: number;
   /** Embedding shard groups (tables spread over them table-wise). */
   readonly shards: number;
+  /** Shard processes per group (replicas holding the same partitions); default 1. */
+  readonly replicas?: number;
   readonly workers: number;
+  /** Dense workers of the accelerator pool (RECMESH_WORKER_POOL=accel); default 0. */
+  readonly accelWorkers?: number;
+  /** Scheduling policy of the orchestrator (its RECMESH_SCHEDULER); default: the orchestrator's. */
+  readonly scheduler?: 'static' | 'deeprecsched';
+  /** Extra environment for the orchestrator only. */
+  readonly orchestratorEnv?: Readonly<Record<string, string>>;
   /** Orchestrator port; 0 picks a free one. */
   readonly port: number;
   readonly natsUrl: string;
@@ -22,6 +32,11 @@ export interface LocalMeshOptions {
   /** Extra environment for every service. */
   readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs?: number;
+  /**
+   * On stop, delete the mesh's usage and grid streams from NATS (for throw-away meshes: demo,
+   * tests); the carbon books stay in their SQLite file.
+   */
+  readonly deleteStreamOnStop?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -137,7 +152,7 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
   const logDir = resolve(options.logDir);
   mkdirSync(logDir, { recursive: true });
   const models = resolveModels(options.models, { rowScale: options.rowScale, seed: options.seed });
-  const plan = planTableWise(models, options.shards);
+  const plan = planTableWise(models, options.shards, options.replicas ?? 1);
   const planFile = join(logDir, 'plan.json');
   writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
   const nats = await ensureNats(options.natsUrl, log);
@@ -161,6 +176,12 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
   const stop = async () => {
     // Front door first, so no new query starts while the back ends go away.
     for (const s of [...services].reverse()) await stopChild(s.child, 15_000);
+    if (options.deleteStreamOnStop === true) {
+      const nc = await connectBus({ servers: nats.url, name: 'recmesh-cleanup' });
+      await deleteUsageStream(nc, options.mesh);
+      await deleteGridStream(nc, options.mesh);
+      await nc.close();
+    }
     if (nats.child !== undefined) await stopChild(nats.child, 5_000);
   };
   try {
@@ -175,17 +196,28 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     );
     log(`carbon-ledger ready at ${services[0]?.address}`);
     const settled = await Promise.allSettled([
-      ...plan.groups.map((g) =>
-        startService(
-          g.id,
-          'embedding-shard',
-          { ...base, RECMESH_PLAN: planFile, RECMESH_SHARD_GROUP: g.id },
-          logDir,
-          timeoutMs,
+      ...plan.groups.flatMap((g) =>
+        Array.from({ length: g.replicas }, (_, r) =>
+          startService(
+            g.replicas > 1 ? `${g.id}-r${r}` : g.id,
+            'embedding-shard',
+            { ...base, RECMESH_PLAN: planFile, RECMESH_SHARD_GROUP: g.id },
+            logDir,
+            timeoutMs,
+          ),
         ),
       ),
       ...Array.from({ length: options.workers }, (_, i) =>
         startService(`dense-worker-${i}`, 'dense-worker', base, logDir, timeoutMs),
+      ),
+      ...Array.from({ length: options.accelWorkers ?? 0 }, (_, i) =>
+        startService(
+          `accel-worker-${i}`,
+          'dense-worker',
+          { ...base, RECMESH_WORKER_POOL: 'accel' },
+          logDir,
+          timeoutMs,
+        ),
       ),
     ]);
     const backends = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -199,8 +231,10 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
         'orchestrator',
         {
           ...base,
+          ...options.orchestratorEnv,
           RECMESH_PORT: String(options.port),
           RECMESH_BATCH_SIZE: String(options.batchSize),
+          ...(options.scheduler === undefined ? {} : { RECMESH_SCHEDULER: options.scheduler }),
         },
         logDir,
         timeoutMs,

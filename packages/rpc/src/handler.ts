@@ -15,7 +15,7 @@ function makeInstruments() {
     requests: meter().createCounter('recmesh_rpc_server_requests', {
       description: 'gRPC calls handled, by method and status code',
     }),
-    duration: meter().createHistogram('recmesh_rpc_server_duration', {
+    duration: meter().createHistogram('recmesh_rpc_server_duration_ms', {
       description: 'gRPC handler latency',
       unit: 'ms',
       advice: {
@@ -51,8 +51,14 @@ export function unary<Req, Res>(
       requests.add(1, attrs);
       duration.record(performance.now() - started, attrs);
     };
-    handler(call.request, call).then(
+    // Through a promise, so a handler that throws before its first await is mapped the same way.
+    new Promise<Res>((resolve) => resolve(handler(call.request, call))).then(
       (response) => {
+        // The caller went away (cancelled, deadline): nobody reads the answer.
+        if (call.cancelled) {
+          finish(1);
+          return;
+        }
         finish(0);
         callback(null, response);
       },

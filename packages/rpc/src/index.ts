@@ -7,3 +7,4 @@ export type { RpcServer, RpcServerOptions, ServiceBinding } from './server';
 export { unaryCall, clientArgs } from './client';
 export type { CallContext } from './client';
 export { checkHealth } from './health-client';
+export { listServices } from './reflection-client';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   Server,
   ServerCredentials,
@@ -43,11 +44,18 @@ export interface RpcServer {
 
 let reflectionPackages: PackageDefinition | undefined;
 
-/** recmesh's descriptor set plus grpc.health.v1, read once per process. */
+const REFLECTION_SERVICE = 'grpc.reflection.v1.ServerReflection';
+
+/** recmesh's descriptor set plus grpc.health.v1 and grpc.reflection.v1, read once per process. */
 function reflectionPackage(): PackageDefinition {
+  const reflectionProtos = join(
+    dirname(require.resolve('@grpc/reflection/package.json')),
+    'build/proto',
+  );
   reflectionPackages ??= {
     ...loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath)),
     ...loadSync(healthProtoPath),
+    ...loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [reflectionProtos] }),
   };
   return reflectionPackages;
 }
@@ -74,7 +82,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       server.addService(definition, implementation);
     },
   });
-  new ReflectionService(reflectionPackage()).addToServer(server);
+  // List only what this server serves (grpcurl list shows exactly that).
+  new ReflectionService(reflectionPackage(), {
+    services: [...options.services.map((s) => s.name), 'grpc.health.v1.Health', REFLECTION_SERVICE],
+  }).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(

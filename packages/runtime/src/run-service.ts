@@ -34,6 +34,7 @@ export interface ServiceParts {
   readonly services: readonly ServiceBinding[];
   readonly models?: () => readonly string[];
   readonly group?: string;
+  readonly pool?: string;
   readonly partitions?: () => readonly HeldPartition[];
   /** Runs after in-flight calls have drained, before NATS closes. */
   readonly onStop?: () => Promise<void>;
@@ -117,6 +118,7 @@ export async function runService(
     profile: profile.name,
     models: [...(parts.models?.() ?? [])],
     ...(parts.group === undefined ? {} : { group: parts.group }),
+    ...(parts.pool === undefined ? {} : { pool: parts.pool }),
     ...(parts.partitions === undefined ? {} : { partitions: [...parts.partitions()] }),
     metricsPort: telemetry.metricsPort,
     heartbeatMs: config.heartbeatMs,

@@ -1,5 +1,4 @@
-import { siteSpec } from '@recmesh/carbon-io';
-import { env, z } from '@recmesh/config';
+import { env, siteSpec, z } from '@recmesh/config';
 
 /** The carbon ledger's own variables (common ones: @recmesh/config commonSpec). */
 export const ledgerSpec = {

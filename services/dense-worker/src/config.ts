@@ -3,11 +3,20 @@ import { env, modelsSpec, z } from '@recmesh/config';
 /** The dense worker's own variables (common ones: @recmesh/config commonSpec). */
 export const workerSpec = {
   ...modelsSpec,
-  backend: env('RECMESH_BACKEND', z.string().default('cpu'), 'dense backend plugin: cpu or cuda'),
+  backend: env(
+    'RECMESH_BACKEND',
+    z.string().default('cpu'),
+    'dense backend plugin: cpu, nmp (the dense graph stays on the host CPU) or cuda',
+  ),
   intraOpThreads: env(
     'RECMESH_INTRA_OP_THREADS',
     z.coerce.number().int().min(1).default(1),
     'threads of one graph run; 1 lets several workers share the cores without contention',
+  ),
+  pool: env(
+    'RECMESH_WORKER_POOL',
+    z.enum(['cpu', 'accel']).optional(),
+    'worker pool: accel workers take the large queries DeepRecSched offloads (default: accel for the cuda backend, else cpu)',
   ),
   maxBatch: env(
     'RECMESH_MAX_BATCH',

@@ -20,6 +20,7 @@ export async function runWorker(booted: Booted<typeof workerSpec>): Promise<void
         backend: backend.name,
         services: [denseService(context, backend, store, config.maxBatch)],
         models: () => store.names(),
+        pool: config.pool ?? (backend.name === 'cuda' ? 'accel' : 'cpu'),
         onStop: () => store.release(),
       };
     },

@@ -8,6 +8,11 @@ export const shardSpec = {
     z.string().default('cpu'),
     'embedding backend plugin: cpu, nmp or cuda',
   ),
+  backendConfig: env(
+    'RECMESH_BACKEND_CONFIG',
+    z.string().optional(),
+    'backend parameters: a JSON object, or @ and the path of a JSON file (nmp: hardware model and pacing, docs/nmp-calibration.md)',
+  ),
   plan: env(
     'RECMESH_PLAN',
     z.string().optional(),

@@ -1,5 +1,5 @@
 import { validateBags, type EmbeddingBackend, type PoolingMode } from '@recmesh/backend';
-import { invalidArgument } from '@recmesh/errors';
+import { invalidArgument, RecmeshError } from '@recmesh/errors';
 import {
   EmbeddingServiceService,
   Pooling,
@@ -31,11 +31,19 @@ export function embeddingService(
   store: PartitionStore,
 ): ServiceBinding {
   const { logger, usage, instance } = context;
-  const lookup = async (request: LookupRequest): Promise<LookupResponse> => {
+  const lookup = async (
+    request: LookupRequest,
+    call: { cancelled: boolean },
+  ): Promise<LookupResponse> => {
     const pooled: PooledTable[] = [];
     let computeMs = 0;
     let gathered = 0;
+    // Energy an emulating backend (nmp) models for its hardware; 0: the ledger models it.
+    let modelledJ = 0;
     for (const [i, l] of request.lookups.entries()) {
+      // A cancelled query (its caller cancelled or its deadline passed) stops here.
+      if (call.cancelled)
+        throw new RecmeshError('cancelled', `lookup of ${request.model} cancelled by the caller`);
       const field = `lookups[${i}]`;
       const held = store.get(request.model, l.table);
       const bags = l.bags;
@@ -48,11 +56,12 @@ export function embeddingService(
       const mode = poolingOf(`${field}.pooling`, l.pooling);
       const out = new Float32Array(offsets.length * held.table.dim);
       const started = performance.now();
-      await backend.gatherReduce(
+      const report = await backend.gatherReduce(
         held.table,
         { indices, offsets, mode, ...(weights === undefined ? {} : { weights }) },
         out,
       );
+      if (report) modelledJ += report.modelledEnergyJ;
       computeMs += performance.now() - started;
       gathered += indices.length * held.table.dim * 4;
       pooled.push({
@@ -64,7 +73,12 @@ export function embeddingService(
     }
     usage.record(
       { model: request.model, backend: backend.name },
-      { busyS: computeMs / 1000, bytesMoved: gathered, queries: 1 },
+      {
+        busyS: computeMs / 1000,
+        bytesMoved: gathered,
+        queries: 1,
+        ...(modelledJ > 0 ? { energyJ: modelledJ, energyMethod: 'modelled' as const } : {}),
+      },
     );
     return { pooled, shardId: instance, backend: backend.name, computeMs };
   };

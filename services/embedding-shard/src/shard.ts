@@ -9,7 +9,10 @@ export async function runShard(booted: Booted<typeof shardSpec>): Promise<void> 
   const { config, common, logger, telemetry, instance } = booted;
   const models = resolveModels(config.models, { rowScale: config.rowScale, seed: config.seed });
   const plan = config.plan === undefined ? undefined : readPlan(config.plan, models);
-  const container = await loadBackend(config.backend, (id) => import(id));
+  const container = await loadBackend(config.backend, (id) => import(id), {
+    source: 'RECMESH_BACKEND_CONFIG',
+    ...(config.backendConfig === undefined ? {} : { config: config.backendConfig }),
+  });
   const backend = embeddingBackendOf(container);
   logger.info({ capabilities: backend.capabilities() }, 'embedding backend loaded');
 

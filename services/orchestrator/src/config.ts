@@ -1,5 +1,4 @@
-import { siteSpec } from '@recmesh/carbon-io';
-import { commaList, env, modelsSpec, z } from '@recmesh/config';
+import { commaList, env, modelsSpec, siteSpec, z } from '@recmesh/config';
 
 const addresses = commaList().pipe(
   z.array(z.string().regex(/^[^\s:]+:\d+$/, 'each address must be host:port')),
@@ -8,10 +7,35 @@ const addresses = commaList().pipe(
 /** The orchestrator's own variables (common ones: @recmesh/config commonSpec). */
 export const orchestratorSpec = {
   ...modelsSpec,
+  scheduler: env(
+    'RECMESH_SCHEDULER',
+    z.enum(['static', 'deeprecsched']).default('deeprecsched'),
+    'query scheduling policy: static (fixed batch size) or deeprecsched (batch size and offload threshold tuned online)',
+  ),
   batchSize: env(
     'RECMESH_BATCH_SIZE',
     z.coerce.number().int().min(1).max(4096).default(25),
-    "items per batch (static policy; 25 is DeepRecSys' baseline)",
+    "items per batch under the static policy, and where DeepRecSched starts its climb (25: DeepRecSys' baseline)",
+  ),
+  offloadThreshold: env(
+    'RECMESH_OFFLOAD_THRESHOLD',
+    z.coerce.number().int().min(1).optional(),
+    'queries of at least this many items go whole to the accelerator pool (unset: none until tuned)',
+  ),
+  targetP95Ms: env(
+    'RECMESH_TARGET_P95_MS',
+    z.coerce.number().positive().optional(),
+    "p95 latency target the scheduler tunes for (default: each model's medium target)",
+  ),
+  windowQueries: env(
+    'RECMESH_SCHED_WINDOW',
+    z.coerce.number().int().min(8).default(64),
+    'completed queries per scheduler measurement window (DeepRecSched checks every 64)',
+  ),
+  maxInFlightItems: env(
+    'RECMESH_MAX_INFLIGHT_ITEMS',
+    z.coerce.number().int().min(0).default(200_000),
+    'items in flight beyond which queries are shed with RESOURCE_EXHAUSTED (0: no cap; deadline-based shedding stays on)',
   ),
   maxItems: env(
     'RECMESH_MAX_ITEMS',

@@ -9,6 +9,9 @@ import { Balancer } from './routing/balancer';
 import { ClientPool } from './routing/client-pool';
 import { Router } from './routing/router';
 import { StaticPeers } from './routing/static-peers';
+import { Admission } from './scheduler/admission';
+import { schedulerService } from './scheduler/scheduler-service';
+import { Schedulers } from './scheduler/schedulers';
 
 export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
@@ -53,20 +56,38 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
         },
         'carbon receipts',
       );
+      const schedulers = new Schedulers(models, {
+        policy: config.scheduler,
+        batchSize: config.batchSize,
+        offloadThreshold: config.offloadThreshold ?? Infinity,
+        targetP95Ms: config.targetP95Ms,
+        windowQueries: config.windowQueries,
+        retuneOnLoadChange: 0.25,
+      });
+      // A pool of accelerator workers appearing or vanishing re-tunes the offload threshold.
+      const syncAccelerators = () => {
+        for (const m of models)
+          schedulers.get(m.name).setAccelerator(router.hasAccelerator(m.name));
+      };
+      registry.on('change', syncAccelerators);
+      statics.on('change', syncAccelerators);
+      syncAccelerators();
+      const admission = new Admission(config.maxInFlightItems);
       const ranking = rankingService(
         context,
         { router, balancer: new Balancer(), clients },
         {
           models,
-          batchSize: config.batchSize,
           maxItems: config.maxItems,
           deadlineMs: config.deadlineMs,
           receipts,
+          schedulers,
+          admission,
         },
       );
       return {
         backend: 'cpu',
-        services: [ranking],
+        services: [ranking, schedulerService(schedulers, () => admission.shed, logger)],
         models: () => models.map((m) => m.name),
         onStop: async () => {
           registry.stop();

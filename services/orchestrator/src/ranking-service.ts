@@ -1,5 +1,5 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { notFound, RecmeshError, unavailable } from '@recmesh/errors';
+import { isRecmeshError, notFound, RecmeshError, unavailable } from '@recmesh/errors';
 import type { ModelSpec } from '@recmesh/models';
 import {
   RankingServiceService,
@@ -7,24 +7,54 @@ import {
   type RankRequest,
   type RankResponse,
   type RankedItem,
+  type ServedBy,
 } from '@recmesh/proto';
 import { unary, type ServiceBinding } from '@recmesh/rpc';
 import type { ServiceContext } from '@recmesh/runtime';
-import { parseQuery } from './rank/parse-query';
+import type { FanOutDeps } from './rank/fan-out';
+import { parseQuery, type Query } from './rank/parse-query';
 import { scoreQuery, type QueryStats } from './rank/score-query';
 import { topK } from './rank/top-k';
-import type { FanOutDeps } from './rank/fan-out';
 import type { Receipts } from './carbon/receipts';
+import type { Admission } from './scheduler/admission';
+import type { Schedulers } from './scheduler/schedulers';
 
 export interface RankingOptions {
   readonly models: readonly ModelSpec[];
-  readonly batchSize: number;
   readonly maxItems: number;
   readonly deadlineMs: number;
   readonly receipts: Receipts;
+  readonly schedulers: Schedulers;
+  readonly admission: Admission;
 }
 
-/** RankingService: validate, score in batches through shards and workers, take the top k. */
+function newStats(): QueryStats {
+  return {
+    batches: 0,
+    embeddingMs: 0,
+    denseMs: 0,
+    computeMs: 0,
+    subCalls: [],
+    shards: new Set(),
+    workers: new Set(),
+    embeddingBackends: new Set(),
+    denseBackends: new Set(),
+  };
+}
+
+/** The caller's deadline or our own default, whichever comes first (epoch ms). */
+function deadlineOf(call: ServerUnaryCall<RankRequest, RankResponse>, defaultMs: number): number {
+  const own = Date.now() + defaultMs;
+  const theirs = call.getDeadline();
+  const ms = theirs instanceof Date ? theirs.getTime() : Number(theirs);
+  return Number.isFinite(ms) ? Math.min(ms, own) : own;
+}
+
+/**
+ * RankingService: validate; admit or shed; let the model's scheduler decide the batch size (or
+ * send the query whole to the accelerator pool); score in batches through shards and workers;
+ * take the top k; attach the latency breakdown and the carbon receipt.
+ */
 export function rankingService(
   context: ServiceContext,
   deps: FanOutDeps,
@@ -45,45 +75,33 @@ export function rankingService(
         request.model,
         `unknown model; served: ${[...specs.keys()].join(', ')}`,
       );
-    const query = parseQuery(request, spec, options.maxItems);
+    const query: Query = parseQuery(request, spec, options.maxItems);
     const problem = deps.router.problem(spec.name);
     if (problem !== undefined) throw unavailable(problem);
+    const deadline = deadlineOf(call, options.deadlineMs);
+    const release = options.admission.admit(query.count, deadline - Date.now());
+    const scheduler = options.schedulers.get(spec.name);
+    const decision = scheduler.decide(query.count);
+    const batchSize = decision.offload ? query.count : decision.batchSize;
     const parsed = performance.now();
 
     const controller = new AbortController();
-    const ownDeadline = Date.now() + options.deadlineMs;
-    const callDeadline = call.getDeadline();
-    const deadline =
-      callDeadline instanceof Date
-        ? Math.min(callDeadline.getTime(), ownDeadline)
-        : Math.min(Number(callDeadline), ownDeadline);
-    const stats: QueryStats = {
-      batches: 0,
-      embeddingMs: 0,
-      denseMs: 0,
-      computeMs: 0,
-      subCalls: [],
-      shards: new Set(),
-      workers: new Set(),
-      embeddingBackends: new Set(),
-      denseBackends: new Set(),
-    };
     call.on('cancelled', () => controller.abort());
+    const stats = newStats();
     let scores: Float32Array;
     try {
       scores = await scoreQuery(
         deps,
         query,
-        options.batchSize,
+        batchSize,
         { deadline, parent: call, signal: controller.signal },
         stats,
+        decision.offload ? 'accel' : 'cpu',
       );
     } catch (err) {
       controller.abort();
-      if (
-        Date.now() >= deadline &&
-        !(err instanceof RecmeshError && err.kind === 'invalid_argument')
-      ) {
+      scheduler.observe(decision, performance.now() - arrived, query.count);
+      if (Date.now() >= deadline && !(isRecmeshError(err) && err.kind === 'invalid_argument')) {
         throw new RecmeshError(
           'deadline_exceeded',
           `deadline passed while ranking ${query.count} items of ${spec.name}: ${(err as Error).message}`,
@@ -91,6 +109,8 @@ export function rankingService(
         );
       }
       throw err;
+    } finally {
+      release();
     }
     const scored = performance.now();
 
@@ -101,6 +121,7 @@ export function rankingService(
       score: scores[index] as number,
     }));
     const done = performance.now();
+    scheduler.observe(decision, done - arrived, query.count);
     const ownMs = parsed - arrived + (done - scored);
     const carbon = options.receipts.issue(ownMs / 1000, stats.subCalls, Date.now());
     usage.record(
@@ -114,22 +135,22 @@ export function rankingService(
       },
     );
 
-    const servedBy = {
+    const servedBy: ServedBy = {
       embeddingBackend: [...stats.embeddingBackends].join(','),
       denseBackend: [...stats.denseBackends].join(','),
       shards: [...stats.shards],
       workers: [...stats.workers],
     };
-    const totalMs = done - arrived;
+    const perBatch = (ms: number) => (stats.batches > 0 ? ms / stats.batches : 0);
     return {
       items,
       model: spec.name,
       servedBy,
       latency: {
-        totalMs,
+        totalMs: done - arrived,
         parseMs: parsed - arrived,
-        embeddingMs: stats.batches > 0 ? stats.embeddingMs / stats.batches : 0,
-        denseMs: stats.batches > 0 ? stats.denseMs / stats.batches : 0,
+        embeddingMs: perBatch(stats.embeddingMs),
+        denseMs: perBatch(stats.denseMs),
         mergeMs: done - scored,
         queueMs: 0,
         computeMs: stats.computeMs,
@@ -141,7 +162,7 @@ export function rankingService(
           itemsIn: query.count,
           itemsKept: items.length,
           batches: stats.batches,
-          batchSize: options.batchSize,
+          batchSize,
           servedBy,
           latencyMs: scored - parsed,
         },

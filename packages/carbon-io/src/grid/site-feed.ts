@@ -1,7 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { GridPoint, GridSeries } from '@recmesh/carbon';
-import type { ConfigOf } from '@recmesh/config';
-import type { siteSpec } from '../site-spec';
+import type { ConfigOf, siteSpec } from '@recmesh/config';
 import { followGrid } from './grid-follower';
 import { siteGrid } from './site-grid';
 

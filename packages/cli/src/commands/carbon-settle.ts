@@ -1,5 +1,3 @@
-import { connectBus, deleteUsageStream } from '@recmesh/bus';
-import { deleteGridStream } from '@recmesh/carbon-io';
 import type { RankResponse, ReportResponse } from '@recmesh/proto';
 import { fetchReport } from './carbon-client';
 
@@ -57,16 +55,4 @@ export function receiptsVsBooks(tally: ReceiptTally, books: ReportResponse) {
     ledger_queries: books.queries,
     ledger_events: books.events,
   };
-}
-
-/**
- * A demo's mesh lives as long as the command: its usage and grid streams go with it (the books
- * stay in their SQLite file).
- */
-export async function dropDemoStreams(natsUrl: string, mesh: string): Promise<void> {
-  const nc = await connectBus({ servers: natsUrl, name: `${mesh}-cleanup` }).catch(() => undefined);
-  if (nc === undefined) return;
-  await deleteUsageStream(nc, mesh);
-  await deleteGridStream(nc, mesh);
-  await nc.close();
 }

@@ -6,7 +6,7 @@ import { startLocalMesh } from '../local-mesh';
 import { addMeshFlags, num, type MeshFlags } from '../mesh-options';
 import { shapeOf, waitUntilReady } from '../model-shape';
 import { info, printJson, r3 } from '../output';
-import { dropDemoStreams, ReceiptTally, receiptsVsBooks, settledBooks } from './carbon-settle';
+import { ReceiptTally, receiptsVsBooks, settledBooks } from './carbon-settle';
 
 interface DemoFlags extends MeshFlags {
   model: string;
@@ -53,12 +53,12 @@ export function demoCommand(): Command {
     .action(async (opts: DemoFlags) => {
       const models = opts.models === '' ? opts.model : opts.models;
       info(`demo: starting a local mesh for ${models} (row scale ${opts.rowScale})`);
-      const meshName = `demo-${process.pid}`;
       const mesh = await startLocalMesh({
         ...opts,
         models,
         port: 0,
-        mesh: meshName,
+        mesh: `demo-${process.pid}`,
+        deleteStreamOnStop: true,
         log: info,
       });
       const client = new RankingClient(mesh.orchestrator);
@@ -134,8 +134,6 @@ export function demoCommand(): Command {
       } finally {
         client.close();
         await mesh.stop();
-        // A nats-server the demo started is gone with its temporary store already.
-        if (!mesh.startedNats) await dropDemoStreams(mesh.natsUrl, meshName);
       }
     });
   return command;

@@ -82,11 +82,12 @@ export function predict(
   deps: FanOutDeps,
   request: PredictRequest,
   context: CallContext,
+  pool: 'cpu' | 'accel' = 'cpu',
 ): Promise<PredictResponse> {
   return callReplica(
     deps,
-    `dense worker pool of ${request.model}`,
-    () => deps.router.workers(request.model),
+    `dense worker pool ${pool} of ${request.model}`,
+    () => deps.router.workers(request.model, pool),
     (peer) => {
       const client = deps.clients.denseClient(peer.address);
       return unaryCall(client.predict.bind(client), request, context);

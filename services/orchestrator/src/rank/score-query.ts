@@ -135,6 +135,7 @@ export async function scoreQuery(
   batchSize: number,
   context: CallContext,
   stats: QueryStats,
+  workerPool: 'cpu' | 'accel' = 'cpu',
 ): Promise<Float32Array> {
   const { spec, count } = query;
   const dim = spec.dim;
@@ -183,6 +184,7 @@ export async function scoreQuery(
           deps,
           { model: spec.name, batch: n, dense: bytesOf(dense), embeddings: bytesOf(embeddings) },
           context,
+          workerPool,
         );
         stats.denseMs += performance.now() - started;
         addCompute(stats, reply.workerId, reply.computeMs);

@@ -22,6 +22,7 @@ interface ModelRoutes {
 export class Router {
   private groups = new Map<string, Announcement[]>();
   private workersByModel = new Map<string, Announcement[]>();
+  private accelByModel = new Map<string, Announcement[]>();
   private routes = new Map<string, ModelRoutes>();
 
   constructor(
@@ -41,8 +42,11 @@ export class Router {
       groups.set(key, [...(groups.get(key) ?? []), a]);
     }
     const workersByModel = new Map<string, Announcement[]>();
-    for (const w of workers)
-      for (const m of w.models) workersByModel.set(m, [...(workersByModel.get(m) ?? []), w]);
+    const accelByModel = new Map<string, Announcement[]>();
+    for (const w of workers) {
+      const byModel = w.pool === 'accel' ? accelByModel : workersByModel;
+      for (const m of w.models) byModel.set(m, [...(byModel.get(m) ?? []), w]);
+    }
 
     const routes = new Map<string, ModelRoutes>();
     for (const spec of this.models) {
@@ -61,13 +65,16 @@ export class Router {
           problem ??= `no live embedding shard holds rows of ${spec.name} table ${table} (${t.rows} rows)`;
         return cover;
       });
-      if (problem === undefined && (workersByModel.get(spec.name)?.length ?? 0) === 0) {
+      const anyWorker =
+        (workersByModel.get(spec.name)?.length ?? 0) + (accelByModel.get(spec.name)?.length ?? 0);
+      if (problem === undefined && anyWorker === 0) {
         problem = `no live dense worker serves ${spec.name}`;
       }
       routes.set(spec.name, { tables, problem });
     }
     this.groups = groups;
     this.workersByModel = workersByModel;
+    this.accelByModel = accelByModel;
     this.routes = routes;
   }
 
@@ -80,8 +87,22 @@ export class Router {
     return this.groups.get(group) ?? [];
   }
 
-  workers(model: string): readonly Announcement[] {
-    return this.workersByModel.get(model) ?? [];
+  /**
+   * Live dense workers of `model` in a pool: `cpu`, or `accel` (the accelerator pool). A pool with
+   * no worker borrows the other's, so every query is served while any worker lives.
+   */
+  workers(model: string, pool: 'cpu' | 'accel' = 'cpu'): readonly Announcement[] {
+    const [own, other] =
+      pool === 'cpu'
+        ? [this.workersByModel, this.accelByModel]
+        : [this.accelByModel, this.workersByModel];
+    const list = own.get(model) ?? [];
+    return list.length > 0 ? list : (other.get(model) ?? []);
+  }
+
+  /** Whether an accelerator pool serves `model`. */
+  hasAccelerator(model: string): boolean {
+    return (this.accelByModel.get(model)?.length ?? 0) > 0;
   }
 
   /** Why `model` cannot be served now, or undefined when it can. */

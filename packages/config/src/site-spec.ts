@@ -1,9 +1,16 @@
-import { DEFAULT_PUE } from '@recmesh/carbon';
-import { env, z } from '@recmesh/config';
+import { z } from 'zod';
+import { env } from './env-config';
+
+/**
+ * PUE 1.1 (facility energy / IT energy). Assumed: hyperscale fleets report about this (Google's
+ * fleet-wide trailing-twelve-month PUE was 1.10 in 2022). Set the site's own figure.
+ */
+const DEFAULT_PUE = 1.1;
 
 /**
  * Where the work runs, as the services that cost it read it (orchestrators for receipts, the
  * ledger for the books): both must be given the same values so they use the same factors.
+ * (@recmesh/carbon-io's startSiteFactors turns them into a grid series.)
  */
 export const siteSpec = {
   region: env(

@@ -1,0 +1,82 @@
+/**
+ * Hill climbing over an ordered list of candidates (batch sizes, offload thresholds) with a noisy
+ * objective to minimise, as DeepRecSched does: measure the current candidate, step to the next
+ * one up while it improves by more than `margin`, then try the other direction from the best,
+ * and stop when neither neighbour of the best improves.
+ */
+export class HillClimber {
+  private bestIndex: number;
+  private bestScore = Infinity;
+  private index: number;
+  private direction: 1 | -1 = 1;
+  private triedDown = false;
+  done = false;
+
+  constructor(
+    private readonly candidates: readonly number[],
+    start: number,
+    /** Relative improvement needed to move (noise guard), default 5%. */
+    private readonly margin = 0.05,
+  ) {
+    if (candidates.length === 0) throw new RangeError('no candidates');
+    const i = candidates.indexOf(start);
+    this.index = i >= 0 ? i : nearestIndex(candidates, start);
+    this.bestIndex = this.index;
+  }
+
+  /** The candidate to run now. */
+  current(): number {
+    return this.candidates[this.index] as number;
+  }
+
+  best(): number {
+    return this.candidates[this.bestIndex] as number;
+  }
+
+  /** The objective measured with `current()`; lower is better. */
+  report(score: number): void {
+    if (this.done) return;
+    if (this.bestScore === Infinity) {
+      this.bestScore = score;
+    } else if (score < this.bestScore * (1 - this.margin)) {
+      this.bestIndex = this.index;
+      this.bestScore = score;
+    } else if (this.direction === 1 && !this.triedDown) {
+      // Going up did not help: try going down from the best.
+      this.direction = -1;
+      this.triedDown = true;
+      this.index = this.bestIndex;
+    } else {
+      this.finish();
+      return;
+    }
+    const next = this.index + this.direction;
+    if (next < 0 || next >= this.candidates.length) {
+      if (this.direction === 1 && !this.triedDown && this.bestIndex > 0) {
+        this.direction = -1;
+        this.triedDown = true;
+        this.index = this.bestIndex - 1;
+        return;
+      }
+      this.finish();
+      return;
+    }
+    this.index = next;
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.index = this.bestIndex;
+  }
+}
+
+function nearestIndex(candidates: readonly number[], value: number): number {
+  let best = 0;
+  for (let i = 1; i < candidates.length; i++) {
+    if (
+      Math.abs((candidates[i] as number) - value) < Math.abs((candidates[best] as number) - value)
+    )
+      best = i;
+  }
+  return best;
+}

@@ -1,0 +1,233 @@
+import { invalidArgument } from '@recmesh/errors';
+import { HillClimber } from './hill-climber';
+import { LatencyWindow } from './latency-window';
+
+export type Policy = 'static' | 'deeprecsched';
+export type Phase = 'static' | 'measuring' | 'tuning-batch' | 'tuning-offload' | 'steady';
+
+/** Batch sizes DeepRecSched climbs over (powers of two, as in DeepRecSys' batch_configs). */
+export const BATCH_CANDIDATES = [4, 8, 16, 32, 64, 128, 256, 512, 1024];
+/** Offload thresholds, from "never" down: queries of at least this many items go whole to the accelerator pool. */
+export const OFFLOAD_CANDIDATES = [Infinity, 1024, 512, 256, 128, 64, 32];
+
+export interface SchedulerSettings {
+  readonly policy: Policy;
+  /** Items per batch under the static policy, and the start of the climb (DeepRecSys' baseline: 25). */
+  readonly batchSize: number;
+  /** Infinity: no offload. */
+  readonly offloadThreshold: number;
+  readonly targetP95Ms: number;
+  /** Completions per measurement window (DeepRecSched checks every 64 queries). */
+  readonly windowQueries: number;
+  /** Relative change of the arrival rate that starts a new climb (load changed). */
+  readonly retuneOnLoadChange: number;
+}
+
+/** How one query is served. */
+export interface Decision {
+  readonly batchSize: number;
+  /** Send the whole query, as one batch, to the accelerator pool. */
+  readonly offload: boolean;
+  /** The configuration epoch the decision belongs to (samples of older epochs are ignored). */
+  readonly epoch: number;
+}
+
+export interface SchedulerState {
+  readonly policy: Policy;
+  readonly phase: Phase;
+  readonly batchSize: number;
+  readonly offloadThreshold: number;
+  readonly targetP95Ms: number;
+  /** Of the last complete window. */
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly qps: number;
+  readonly accelerator: boolean;
+  readonly retunes: number;
+  readonly history: readonly {
+    phase: Phase;
+    batchSize: number;
+    offloadThreshold: number;
+    p95Ms: number;
+    qps: number;
+  }[];
+}
+
+/**
+ * DeepRecSched, online, for one model: measures p95 over windows of completed queries and hill
+ * climbs the batch size, then the accelerator offload threshold, to the configuration with the
+ * lowest p95 at the load being served (at a fixed arrival rate, the lowest p95 is the most
+ * headroom, hence the highest latency-bounded throughput near capacity). A change of load by
+ * more than `retuneOnLoadChange`, a p95 above target, or an accelerator pool appearing or
+ * vanishing starts a new climb.
+ */
+export class ModelScheduler {
+  private settings: SchedulerSettings;
+  private phase: Phase;
+  private batchSize: number;
+  private offloadThreshold: number;
+  private epoch = 0;
+  private window = new LatencyWindow();
+  private climber: HillClimber | undefined;
+  private referenceQps = 0;
+  private accelerator = false;
+  /** Largest query seen recently: thresholds above it offload nothing, so the climb skips them. */
+  private largestItems = 0;
+  private last = { p95Ms: 0, p99Ms: 0, qps: 0 };
+  private retunes = 0;
+  private readonly history: SchedulerState['history'][number][] = [];
+
+  constructor(settings: SchedulerSettings) {
+    this.settings = validate(settings);
+    this.batchSize = settings.batchSize;
+    this.offloadThreshold = settings.offloadThreshold;
+    this.phase = settings.policy === 'static' ? 'static' : 'measuring';
+  }
+
+  decide(items: number): Decision {
+    const offload = this.accelerator && items >= this.offloadThreshold;
+    return { batchSize: this.batchSize, offload, epoch: this.epoch };
+  }
+
+  /** Whether an accelerator pool serves the model now (a change re-tunes the threshold). */
+  setAccelerator(present: boolean): void {
+    if (present === this.accelerator) return;
+    this.accelerator = present;
+    if (this.settings.policy === 'deeprecsched') this.restart('accelerator pool changed');
+  }
+
+  /** A query served with `decision` completed in `latencyMs`. */
+  observe(decision: Decision, latencyMs: number, items: number): void {
+    this.largestItems = Math.max(this.largestItems, items);
+    if (decision.epoch !== this.epoch) return;
+    this.window.add({ latencyMs, items, at: performance.now() });
+    if (this.window.size < this.settings.windowQueries) return;
+    const w = this.window.summary();
+    this.last = w;
+    this.window = new LatencyWindow();
+    this.step(w.p95Ms, w.qps);
+  }
+
+  configure(change: Partial<SchedulerSettings>): void {
+    this.settings = validate({ ...this.settings, ...change });
+    if (change.batchSize !== undefined) this.batchSize = change.batchSize;
+    if (change.offloadThreshold !== undefined) this.offloadThreshold = change.offloadThreshold;
+    if (this.settings.policy === 'static') {
+      if (change.policy !== undefined) {
+        this.batchSize = change.batchSize ?? 25;
+        this.offloadThreshold = change.offloadThreshold ?? Infinity;
+      }
+      this.phase = 'static';
+      this.climber = undefined;
+      this.bump();
+    } else this.restart('configured');
+  }
+
+  state(): SchedulerState {
+    return {
+      policy: this.settings.policy,
+      phase: this.phase,
+      batchSize: this.batchSize,
+      offloadThreshold: this.offloadThreshold,
+      targetP95Ms: this.settings.targetP95Ms,
+      ...this.last,
+      accelerator: this.accelerator,
+      retunes: this.retunes,
+      history: this.history.slice(-20),
+    };
+  }
+
+  private step(p95: number, qps: number): void {
+    this.history.push({
+      phase: this.phase,
+      batchSize: this.batchSize,
+      offloadThreshold: this.offloadThreshold,
+      p95Ms: p95,
+      qps,
+    });
+    if (this.history.length > 200) this.history.shift();
+    switch (this.phase) {
+      case 'static':
+        return;
+      case 'measuring':
+        this.referenceQps = qps;
+        this.climber = new HillClimber(BATCH_CANDIDATES, this.batchSize);
+        this.phase = 'tuning-batch';
+        this.apply(this.climber.current(), this.offloadThreshold);
+        return;
+      case 'tuning-batch':
+      case 'tuning-offload': {
+        const climber = this.climber as HillClimber;
+        climber.report(p95);
+        if (!climber.done) {
+          if (this.phase === 'tuning-batch') this.apply(climber.current(), this.offloadThreshold);
+          else this.apply(this.batchSize, climber.current());
+          return;
+        }
+        if (this.phase === 'tuning-batch') {
+          this.apply(climber.best(), this.offloadThreshold);
+          if (this.accelerator) {
+            // Thresholds above every query seen all mean "offload nothing": a plateau the climb
+            // could not cross. Climb over "never" and the thresholds that do split the traffic.
+            const useful = OFFLOAD_CANDIDATES.filter(
+              (t) => t === Infinity || t <= this.largestItems,
+            );
+            this.climber = new HillClimber(useful, Infinity);
+            this.phase = 'tuning-offload';
+            this.apply(this.batchSize, this.climber.current());
+            return;
+          }
+        } else this.apply(this.batchSize, climber.best());
+        this.phase = 'steady';
+        this.climber = undefined;
+        return;
+      }
+      case 'steady': {
+        const change =
+          this.referenceQps > 0 ? Math.abs(qps - this.referenceQps) / this.referenceQps : 0;
+        if (change > this.settings.retuneOnLoadChange || p95 > this.settings.targetP95Ms) {
+          this.restart(
+            change > this.settings.retuneOnLoadChange ? 'load changed' : 'p95 above target',
+          );
+        }
+        return;
+      }
+    }
+  }
+
+  private restart(_why: string): void {
+    if (this.settings.policy === 'static') return;
+    this.retunes++;
+    this.phase = 'measuring';
+    this.climber = undefined;
+    this.bump();
+  }
+
+  private apply(batchSize: number, offloadThreshold: number): void {
+    this.batchSize = batchSize;
+    this.offloadThreshold = offloadThreshold;
+    this.bump();
+  }
+
+  private bump(): void {
+    this.epoch++;
+    this.window = new LatencyWindow();
+  }
+}
+
+function validate(s: SchedulerSettings): SchedulerSettings {
+  if (s.policy !== 'static' && s.policy !== 'deeprecsched')
+    throw invalidArgument('policy', s.policy, 'one of static, deeprecsched');
+  if (!(Number.isInteger(s.batchSize) && s.batchSize >= 1))
+    throw invalidArgument('batch_size', s.batchSize, 'must be an integer >= 1');
+  if (!(s.offloadThreshold >= 1))
+    throw invalidArgument(
+      'offload_threshold',
+      s.offloadThreshold,
+      'must be >= 1 (or unset for no offload)',
+    );
+  if (!(s.targetP95Ms > 0)) throw invalidArgument('target_p95_ms', s.targetP95Ms, 'must be > 0');
+  if (!(Number.isInteger(s.windowQueries) && s.windowQueries >= 8))
+    throw invalidArgument('window_queries', s.windowQueries, 'must be an integer >= 8');
+  return s;
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '@recmesh/workload';
+import { Admission } from '../src/scheduler/admission';
+import { HillClimber } from '../src/scheduler/hill-climber';
+import {
+  BATCH_CANDIDATES,
+  ModelScheduler,
+  type SchedulerSettings,
+} from '../src/scheduler/model-scheduler';
+
+/** p95 against batch size: small batches pay per-call overhead, large ones lose parallelism. */
+const curve = (best: number) => (b: number) =>
+  40 + 30 * Math.abs(Math.log2(b) - Math.log2(best)) ** 1.5;
+
+function climb(start: number, f: (b: number) => number, noise = 0, seed = 1): number {
+  const rng = new Rng(seed);
+  const c = new HillClimber(BATCH_CANDIDATES, start);
+  for (let i = 0; i < 50 && !c.done; i++)
+    c.report(f(c.current()) * (1 + noise * (2 * rng.next() - 1)));
+  assert.ok(c.done, 'the climb ends');
+  return c.best();
+}
+
+describe('hill climbing', () => {
+  it('converges to the minimum of a synthetic latency curve from below and from above', () => {
+    for (const best of [16, 128, 512]) {
+      assert.equal(climb(4, curve(best)), best);
+      assert.equal(climb(1024, curve(best)), best);
+      assert.equal(climb(32, curve(best)), best);
+    }
+  });
+
+  it('stays within one step of the minimum with 3% measurement noise', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const found = climb(32, curve(128), 0.03, seed);
+      assert.ok([64, 128, 256].includes(found), `seed ${seed}: ${found}`);
+    }
+  });
+
+  it('walks to an end of the list when the curve is monotone', () => {
+    assert.equal(
+      climb(32, (b) => 1000 / b),
+      1024,
+    );
+    assert.equal(
+      climb(32, (b) => b),
+      4,
+    );
+  });
+});
+
+const settings: SchedulerSettings = {
+  policy: 'deeprecsched',
+  batchSize: 25,
+  offloadThreshold: Infinity,
+  targetP95Ms: 100,
+  windowQueries: 16,
+  retuneOnLoadChange: 0.25,
+};
+
+/** Feeds `windows` windows of queries whose latency is f(batch, offload). */
+function feed(
+  s: ModelScheduler,
+  windows: number,
+  f: (batch: number, offload: boolean, items: number) => number,
+  items = 100,
+) {
+  for (let w = 0; w < windows; w++) {
+    for (let q = 0; q < settings.windowQueries; q++) {
+      const d = s.decide(items);
+      s.observe(d, f(d.batchSize, d.offload, items), items);
+    }
+  }
+}
+
+describe('DeepRecSched online', () => {
+  it('measures, climbs the batch size and settles on the best one', () => {
+    const s = new ModelScheduler(settings);
+    assert.equal(s.state().phase, 'measuring');
+    feed(s, 20, (b) => curve(256)(b));
+    const st = s.state();
+    assert.equal(st.phase, 'steady');
+    assert.equal(st.batchSize, 256);
+    assert.ok(st.history.length > 3);
+  });
+
+  it('tunes the offload threshold when an accelerator pool serves the model', () => {
+    const s = new ModelScheduler(settings);
+    s.setAccelerator(true);
+    // The accelerator is fast for any query; the climb should send as much as it can there.
+    feed(s, 40, (b, offload) => (offload ? 20 : curve(128)(b)));
+    const st = s.state();
+    assert.equal(st.phase, 'steady');
+    assert.ok(
+      Number.isFinite(st.offloadThreshold) && st.offloadThreshold <= 100,
+      `threshold ${st.offloadThreshold}`,
+    );
+    assert.equal(s.decide(100).offload, true);
+  });
+
+  it('re-tunes when the load changes or p95 passes the target', () => {
+    const s = new ModelScheduler(settings);
+    feed(s, 20, (b) => curve(64)(b));
+    assert.equal(s.state().phase, 'steady');
+    feed(s, 1, () => 500);
+    assert.equal(s.state().phase, 'measuring');
+    assert.equal(s.state().retunes, 1);
+  });
+
+  it('ignores completions of queries planned under an older configuration', () => {
+    const s = new ModelScheduler({ ...settings, windowQueries: 8 });
+    const old = s.decide(10);
+    s.configure({ batchSize: 64 });
+    for (let i = 0; i < 20; i++) s.observe(old, 1, 10);
+    assert.equal(s.state().phase, 'measuring');
+  });
+
+  it('the static policy keeps its batch of 25 whatever it sees', () => {
+    const s = new ModelScheduler({ ...settings, policy: 'static' });
+    feed(s, 10, () => 1000);
+    assert.deepEqual(
+      [s.state().phase, s.decide(1000).batchSize, s.decide(1000).offload],
+      ['static', 25, false],
+    );
+  });
+
+  it('refuses bad settings, naming them', () => {
+    assert.throws(() => new ModelScheduler({ ...settings, batchSize: 0 }), /batch_size = 0/);
+    assert.throws(
+      () => new ModelScheduler({ ...settings, policy: 'fifo' as 'static' }),
+      /policy = "fifo"/,
+    );
+  });
+});
+
+describe('load shedding', () => {
+  it('refuses past the hard cap, naming the query size and the limit', () => {
+    const a = new Admission(1000);
+    assert.throws(
+      () => a.admit(1001, 1e9),
+      (e: Error & { kind?: string }) =>
+        e.kind === 'resource_exhausted' &&
+        /items\.count = 1001: 0 items already in flight \(limit 1000\)/.test(e.message),
+    );
+    assert.equal(a.shed, 1);
+  });
+
+  it('refuses a query the items in flight would keep past its deadline', async () => {
+    const a = new Admission(0, 100);
+    // Teach it a throughput: 200 items finished in ~120 ms of busy time (~1700 items/s).
+    const r = a.admit(200, 1e9);
+    await new Promise((res) => setTimeout(res, 120));
+    r();
+    const held = a.admit(500, 1e9);
+    // 500 in flight + 400 more at ~1700 items/s is ~0.5 s: a 100 ms budget is refused, 10 s is not.
+    assert.throws(() => a.admit(400, 100), /overloaded: 500 items in flight/);
+    a.admit(400, 10_000)();
+    held();
+    assert.equal(a.shed, 1);
+  });
+});
