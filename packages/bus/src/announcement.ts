@@ -15,6 +15,8 @@ export interface Announcement {
   /** host:port of its gRPC server. */
   readonly address: string;
   readonly backend: string;
+  /** Hardware profile it runs on (RECMESH_HARDWARE_PROFILE): receipts cost its work with it. */
+  readonly profile?: string;
   /** Models it serves (dense workers, orchestrators). */
   readonly models: readonly string[];
   /** Worker pool of a dense worker: `cpu`, or `accel` for the accelerator pool DeepRecSched offloads large queries to. */

@@ -10,4 +10,4 @@ export type { Announcer } from './announcer';
 export { PeerRegistry, MISSED_HEARTBEATS } from './peer-registry';
 export { ensureUsageStream, deleteUsageStream, DUPLICATE_WINDOW_MS } from './usage-stream';
 export { UsagePublisher } from './usage-publisher';
-export type { UsageDelta, UsageKey, UsagePublisherOptions } from './usage-publisher';
+export type { EnergySampler, UsageDelta, UsageKey, UsagePublisherOptions } from './usage-publisher';

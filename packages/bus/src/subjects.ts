@@ -16,6 +16,11 @@ export interface Subjects {
   readonly usageAll: string;
   /** JetStream stream that holds the usage events. */
   readonly usageStream: string;
+  /** `…grid.<region>`: grid carbon intensity points (a live feed), kept in the grid stream. */
+  readonly grid: (region: string) => string;
+  readonly gridAll: string;
+  /** JetStream stream that holds the grid points, so a late starter replays the series. */
+  readonly gridStream: string;
 }
 
 export function subjectsFor(mesh: string): Subjects {
@@ -29,5 +34,8 @@ export function subjectsFor(mesh: string): Subjects {
     usage: (role) => `${p}.usage.${role}`,
     usageAll: `${p}.usage.>`,
     usageStream: `RECMESH_USAGE_${mesh.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+    grid: (region) => `${p}.grid.${region}`,
+    gridAll: `${p}.grid.>`,
+    gridStream: `RECMESH_GRID_${mesh.replace(/[^A-Za-z0-9_-]/g, '_')}`,
   };
 }

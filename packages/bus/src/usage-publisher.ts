@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { splitByBusy } from '@recmesh/carbon';
 import { UsageEvent } from '@recmesh/proto';
 import { ensureUsageStream } from './usage-stream';
 import { subjectsFor } from './subjects';
@@ -8,11 +9,22 @@ import { subjectsFor } from './subjects';
 export interface UsageDelta {
   busyS?: number;
   bytesMoved?: number;
+  /** Energy the backend itself gives for this work (nmp models its hardware's), J, no PUE. */
   energyJ?: number;
   /** How energyJ was obtained; a nonzero energy without one counts as measured. */
   energyMethod?: 'measured' | 'modelled';
   queries?: number;
   items?: number;
+  /** Carbon receipts given (orchestrators), grams CO2e. */
+  receiptOperationalG?: number;
+  receiptEmbodiedG?: number;
+}
+
+/** Measures the energy the process caused since the last call, J; undefined = not measured. */
+export interface EnergySampler {
+  readonly sample: () => Promise<number | undefined>;
+  /** What it reads, carried by every measured event. */
+  readonly source: string;
 }
 
 export interface UsageKey {
@@ -26,16 +38,22 @@ export interface UsagePublisherOptions {
   readonly instance: string;
   /** Copies JetStream keeps of the usage stream when this publisher creates it. */
   readonly streamReplicas?: number;
+  /** Hardware profile of the process (every event names it). */
+  readonly profile: string;
   /** Events waiting for JetStream beyond this are dropped, counted and logged. */
   readonly maxPending?: number;
   readonly onError?: (err: unknown, pending: number) => void;
 }
 
+/** The key of a process's own work outside any model (measured energy with no busy time). */
+const OVERHEAD: UsageKey = { model: '', backend: '' };
+const idOf = (key: UsageKey) => `${key.model}\u0000${key.backend}`;
+
 interface Window {
   key: UsageKey;
   start: number;
   totals: Required<Omit<UsageDelta, 'energyMethod'>>;
-  /** Methods of the nonzero energies recorded in the window. */
+  /** Methods of the nonzero energies the backend recorded in the window. */
   methods: Set<'measured' | 'modelled'>;
 }
 
@@ -50,6 +68,7 @@ export class UsagePublisher {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private ready: Promise<unknown> | undefined;
+  private energy: EnergySampler | undefined;
   dropped = 0;
   published = 0;
 
@@ -59,13 +78,21 @@ export class UsagePublisher {
   ) {}
 
   record(key: UsageKey, delta: UsageDelta): void {
-    const id = `${key.model}\u0000${key.backend}`;
+    const id = idOf(key);
     let w = this.windows.get(id);
     if (w === undefined) {
       w = {
         key,
         start: Date.now(),
-        totals: { busyS: 0, bytesMoved: 0, energyJ: 0, queries: 0, items: 0 },
+        totals: {
+          busyS: 0,
+          bytesMoved: 0,
+          energyJ: 0,
+          queries: 0,
+          items: 0,
+          receiptOperationalG: 0,
+          receiptEmbodiedG: 0,
+        },
         methods: new Set(),
       };
       this.windows.set(id, w);
@@ -77,11 +104,34 @@ export class UsagePublisher {
     if ((delta.energyJ ?? 0) > 0) w.methods.add(delta.energyMethod ?? 'measured');
     t.queries += delta.queries ?? 0;
     t.items += delta.items ?? 0;
+    t.receiptOperationalG += delta.receiptOperationalG ?? 0;
+    t.receiptEmbodiedG += delta.receiptEmbodiedG ?? 0;
+  }
+
+  /**
+   * Measures the process's energy from now on: each flush splits the joules of its window among
+   * the window's (model, backend) keys by busy seconds. Joules of a window with no busy work go
+   * to an event of their own (model "") so that none is dropped. Keys whose backend gave its own
+   * energy (an emulated device's model) keep that figure and take no share of the meter's.
+   */
+  meterWith(energy: EnergySampler): void {
+    this.energy = energy;
   }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
+    // Windows close on wall-clock multiples of the interval (whole seconds by default), where grid
+    // intensity points take effect too: no window straddles a change of the grid factor.
+    const arm = () => {
+      this.timer = setTimeout(
+        () => {
+          void this.flush();
+          arm();
+        },
+        intervalMs - (Date.now() % intervalMs),
+      );
+      this.timer.unref();
+    };
+    arm();
   }
 
   /** Closes the open windows into events and publishes everything pending. */
@@ -93,14 +143,39 @@ export class UsagePublisher {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flushing;
     await this.flush();
   }
 
   private async doFlush(): Promise<void> {
+    const measuredJ = this.energy === undefined ? undefined : await this.energy.sample();
     const now = Date.now();
-    for (const w of this.windows.values()) {
+    const own = (w: Window) => w.totals.energyJ > 0;
+    let busyS = 0;
+    for (const w of this.windows.values()) if (!own(w)) busyS += w.totals.busyS;
+    if (measuredJ !== undefined && measuredJ > 0 && !(busyS > 0)) this.record(OVERHEAD, {});
+    const metered = [...this.windows].filter(([, w]) => !own(w));
+    const joules =
+      measuredJ === undefined
+        ? undefined
+        : splitByBusy(
+            measuredJ,
+            new Map(metered.map(([id, w]) => [id, w.totals.busyS])),
+            idOf(OVERHEAD),
+          );
+    for (const [id, w] of this.windows) {
+      const meterJ = joules?.get(id);
+      const energy = own(w)
+        ? {
+            energyJ: w.totals.energyJ,
+            energyMethod: energyMethodOf(w),
+            energySource: `${w.key.backend} backend`,
+          }
+        : meterJ === undefined
+          ? { energyJ: 0, energyMethod: 'modelled', energySource: '' }
+          : { energyJ: meterJ, energyMethod: 'measured', energySource: this.energy?.source ?? '' };
       const event: UsageEvent = {
         id: randomUUID(),
         service: this.options.service,
@@ -111,10 +186,12 @@ export class UsagePublisher {
         windowEndMs: now,
         busyS: w.totals.busyS,
         bytesMoved: w.totals.bytesMoved,
-        energyJ: w.totals.energyJ,
-        energyMethod: energyMethodOf(w),
+        ...energy,
         queries: w.totals.queries,
         items: w.totals.items,
+        profile: this.options.profile,
+        receiptOperationalG: w.totals.receiptOperationalG,
+        receiptEmbodiedG: w.totals.receiptEmbodiedG,
       };
       this.pending.push(event);
     }
@@ -149,10 +226,9 @@ export class UsagePublisher {
 }
 
 /**
- * The event's energy method: with no energy the ledger models it ("modelled"); otherwise what
- * the recorded energies were, "mixed" when a window holds both.
+ * The method of the energy a backend recorded: "measured", "modelled" (by the backend, e.g. an
+ * emulated device), or "mixed" when a window holds both.
  */
 function energyMethodOf(w: Window): string {
-  if (w.totals.energyJ <= 0 || w.methods.size === 0) return 'modelled';
   return w.methods.size > 1 ? 'mixed' : ([...w.methods][0] as string);
 }

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { isRecmeshError } from '@recmesh/errors';
 import { benchCommand } from './commands/bench';
+import { carbonCommand } from './commands/carbon';
 import { demoCommand } from './commands/demo';
 import { rankCommand } from './commands/rank';
 import { upCommand } from './commands/up';
@@ -15,7 +16,8 @@ const program = new Command('recmesh')
   .addCommand(upCommand())
   .addCommand(rankCommand())
   .addCommand(demoCommand())
-  .addCommand(benchCommand());
+  .addCommand(benchCommand())
+  .addCommand(carbonCommand());
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connectBus, deleteUsageStream } from '@recmesh/bus';
+import { deleteGridStream } from '@recmesh/carbon-io';
 import { RecmeshError } from '@recmesh/errors';
 import { planTableWise, resolveModels } from '@recmesh/models';
 import { ensureNats } from './nats-server';
@@ -31,7 +32,10 @@ export interface LocalMeshOptions {
   /** Extra environment for every service. */
   readonly env?: Readonly<Record<string, string>>;
   readonly readyTimeoutMs?: number;
-  /** On stop, delete the mesh's usage stream from NATS (for throw-away meshes: demo, tests). */
+  /**
+   * On stop, delete the mesh's usage and grid streams from NATS (for throw-away meshes: demo,
+   * tests); the carbon books stay in their SQLite file.
+   */
   readonly deleteStreamOnStop?: boolean;
   readonly log?: (line: string) => void;
 }
@@ -51,6 +55,8 @@ export interface LocalMesh {
   readonly natsUrl: string;
   readonly startedNats: boolean;
   readonly planFile: string;
+  /** The carbon ledger's SQLite books. */
+  readonly ledgerDb: string;
   readonly services: readonly MeshService[];
   stop(): Promise<void>;
 }
@@ -150,6 +156,8 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
   const planFile = join(logDir, 'plan.json');
   writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
   const nats = await ensureNats(options.natsUrl, log);
+  // The books persist under the log folder, one file per mesh.
+  const ledgerDb = join(logDir, `ledger-${options.mesh}.sqlite`);
   const timeoutMs = options.readyTimeoutMs ?? 300_000;
 
   const base: NodeJS.ProcessEnv = {
@@ -171,12 +179,21 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     if (options.deleteStreamOnStop === true) {
       const nc = await connectBus({ servers: nats.url, name: 'recmesh-cleanup' });
       await deleteUsageStream(nc, options.mesh);
+      await deleteGridStream(nc, options.mesh);
       await nc.close();
     }
     if (nats.child !== undefined) await stopChild(nats.child, 5_000);
   };
   try {
-    services.push(await startService('carbon-ledger', 'carbon-ledger', base, logDir, timeoutMs));
+    services.push(
+      await startService(
+        'carbon-ledger',
+        'carbon-ledger',
+        { ...base, RECMESH_LEDGER_DB: ledgerDb },
+        logDir,
+        timeoutMs,
+      ),
+    );
     log(`carbon-ledger ready at ${services[0]?.address}`);
     const settled = await Promise.allSettled([
       ...plan.groups.flatMap((g) =>
@@ -233,6 +250,7 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     natsUrl: nats.url,
     startedNats: nats.child !== undefined,
     planFile,
+    ledgerDb,
     services,
     stop,
   };

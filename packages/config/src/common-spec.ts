@@ -2,6 +2,21 @@ import { z } from 'zod';
 import { env, type ConfigOf } from './env-config';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** A comma-separated list ("a, b,c"), trimmed, empty items dropped; unset = []. */
+export function commaList() {
+  return z
+    .string()
+    .optional()
+    .transform((s) =>
+      s === undefined
+        ? []
+        : s
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item !== ''),
+    );
+}
 const positive = z.coerce.number().positive();
 
 /** Variables every recmesh service reads. */
@@ -67,6 +82,21 @@ export const commonSpec = {
     'RECMESH_DRAIN_MS',
     positive.default(10_000),
     'on SIGTERM, how long in-flight calls may take to finish before they are cut, ms',
+  ),
+  hardwareProfile: env(
+    'RECMESH_HARDWARE_PROFILE',
+    z.string().default('dell-r740'),
+    'hardware profile this service runs on (a profile name: shipped ones or RECMESH_PROFILES_DIR); its power model and embodied carbon cost the usage',
+  ),
+  profilesDir: env(
+    'RECMESH_PROFILES_DIR',
+    commaList(),
+    'folders of hardware profiles (YAML/JSON), comma-separated, overriding the shipped ones by name',
+  ),
+  energy: env(
+    'RECMESH_ENERGY',
+    z.enum(['auto', 'rapl', 'nvidia-smi', 'model']).default('auto'),
+    'energy meter: auto (RAPL, or nvidia-smi for cuda services, else the model), rapl, nvidia-smi, or model',
   ),
   otlpEndpoint: env(
     'OTEL_EXPORTER_OTLP_ENDPOINT',

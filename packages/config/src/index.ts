@@ -1,6 +1,7 @@
 // The one public door of @recmesh/config.
 export { env, loadConfig, describeConfig } from './env-config';
 export type { EnvVar, ConfigSpec, ConfigOf } from './env-config';
-export { commonSpec, modelsSpec } from './common-spec';
+export { commaList, commonSpec, modelsSpec } from './common-spec';
 export type { CommonConfig } from './common-spec';
+export { siteSpec } from './site-spec';
 export { z } from 'zod';

@@ -7,6 +7,8 @@ import {
   type NatsConnection,
   type Role,
 } from '@recmesh/bus';
+import type { HardwareProfile } from '@recmesh/carbon';
+import { createEnergyMeter, loadProfiles, pickProfile, USAGE_WINDOW_MS } from '@recmesh/carbon-io';
 import type { CommonConfig } from '@recmesh/config';
 import { startRpcServer, type ServiceBinding } from '@recmesh/rpc';
 import type { Logger, Telemetry } from '@recmesh/telemetry';
@@ -20,6 +22,10 @@ export interface ServiceContext {
   readonly telemetry: Telemetry;
   readonly nc: NatsConnection;
   readonly usage: UsagePublisher;
+  /** Every hardware profile (shipped and RECMESH_PROFILES_DIR), checked at start. */
+  readonly profiles: ReadonlyMap<string, HardwareProfile>;
+  /** The profile this process runs on (RECMESH_HARDWARE_PROFILE). */
+  readonly profile: HardwareProfile;
 }
 
 /** What a service brings: its gRPC services and what it announces. */
@@ -46,7 +52,7 @@ export interface BootOptions {
   readonly config: CommonConfig;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
-  /** How often usage windows are closed and published, ms. */
+  /** How often usage windows are closed and published, ms (on wall-clock multiples). */
   readonly usageFlushMs?: number;
 }
 
@@ -60,6 +66,9 @@ export async function runService(
   build: (context: ServiceContext) => Promise<ServiceParts>,
 ): Promise<RunningService> {
   const { role, instance, config, logger, telemetry } = options;
+  // A bad profile stops the service here, naming the file and field, before it serves anything.
+  const profiles = loadProfiles(config.profilesDir);
+  const profile = pickProfile(profiles, config.hardwareProfile, 'RECMESH_HARDWARE_PROFILE');
   const nc = await connectBus({
     servers: config.natsUrl,
     auth: {
@@ -77,13 +86,28 @@ export async function runService(
     service: role,
     instance,
     streamReplicas: config.streamReplicas,
+    profile: profile.name,
     onError: (err, pending) =>
       logger.warn({ err: String(err), pending }, 'usage events not published yet; will retry'),
   });
-  usage.start(options.usageFlushMs ?? 1000);
-  const context: ServiceContext = { role, instance, config, logger, telemetry, nc, usage };
+  usage.start(options.usageFlushMs ?? USAGE_WINDOW_MS);
+  const context: ServiceContext = {
+    role,
+    instance,
+    config,
+    logger,
+    telemetry,
+    nc,
+    usage,
+    profiles,
+    profile,
+  };
 
   const parts = await build(context);
+  const meter = await createEnergyMeter({ mode: config.energy, backend: parts.backend });
+  if (meter.method === 'measured')
+    usage.meterWith({ sample: () => meter.sample(), source: meter.description });
+  logger.info({ energy: meter.method, meter: meter.description, profile: profile.name }, 'energy');
   const server = await startRpcServer({
     host: config.host,
     port: config.port,
@@ -98,6 +122,7 @@ export async function runService(
     role,
     address,
     backend: parts.backend,
+    profile: profile.name,
     models: [...(parts.models?.() ?? [])],
     ...(parts.group === undefined ? {} : { group: parts.group }),
     ...(parts.pool === undefined ? {} : { pool: parts.pool }),

@@ -1,7 +1,8 @@
-import { env, z } from '@recmesh/config';
+import { env, siteSpec, z } from '@recmesh/config';
 
 /** The carbon ledger's own variables (common ones: @recmesh/config commonSpec). */
 export const ledgerSpec = {
+  ...siteSpec,
   durable: env(
     'RECMESH_LEDGER_DURABLE',
     z
@@ -10,19 +11,19 @@ export const ledgerSpec = {
       .default('carbon-ledger'),
     "name of the ledger's durable JetStream consumer",
   ),
-  region: env(
-    'RECMESH_REGION',
-    z.string().default('usa'),
-    'grid region of the books (ACT grid table key)',
+  db: env(
+    'RECMESH_LEDGER_DB',
+    z.string().min(1).optional(),
+    'SQLite file of the books (WAL); default .recmesh/ledger-<mesh>.sqlite under the working directory',
   ),
-  gridGPerKwh: env(
-    'RECMESH_GRID_G_PER_KWH',
-    z.coerce.number().nonnegative().optional(),
-    "grid intensity, gCO2e/kWh (default: the region's ACT figure)",
+  batch: env(
+    'RECMESH_LEDGER_BATCH',
+    z.coerce.number().int().min(1).max(10_000).default(256),
+    'most usage events booked in one SQLite transaction (acks follow the commit)',
   ),
-  pue: env(
-    'RECMESH_PUE',
-    z.coerce.number().min(1).default(1.1),
-    'power usage effectiveness of the site',
+  ackWaitMs: env(
+    'RECMESH_LEDGER_ACK_WAIT_MS',
+    z.coerce.number().int().min(100).default(30_000),
+    'how long JetStream waits for an ack before it redelivers an event to the ledger, ms',
   ),
 };

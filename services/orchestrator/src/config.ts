@@ -1,17 +1,8 @@
-import { env, modelsSpec, z } from '@recmesh/config';
+import { commaList, env, modelsSpec, siteSpec, z } from '@recmesh/config';
 
-const addresses = z
-  .string()
-  .optional()
-  .transform((s) =>
-    s === undefined
-      ? []
-      : s
-          .split(',')
-          .map((a) => a.trim())
-          .filter((a) => a.length > 0),
-  )
-  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'each address must be host:port')));
+const addresses = commaList().pipe(
+  z.array(z.string().regex(/^[^\s:]+:\d+$/, 'each address must be host:port')),
+);
 
 /** The orchestrator's own variables (common ones: @recmesh/config commonSpec). */
 export const orchestratorSpec = {
@@ -76,19 +67,5 @@ export const orchestratorSpec = {
     z.coerce.number().nonnegative().default(10),
     'shortest hedge delay, ms (10: below it a second copy buys little but load)',
   ),
-  region: env(
-    'RECMESH_REGION',
-    z.string().default('usa'),
-    'grid region of the receipts (ACT grid table key)',
-  ),
-  gridGPerKwh: env(
-    'RECMESH_GRID_G_PER_KWH',
-    z.coerce.number().nonnegative().optional(),
-    "grid intensity of the receipts, gCO2e/kWh (default: the region's ACT figure)",
-  ),
-  pue: env(
-    'RECMESH_PUE',
-    z.coerce.number().min(1).default(1.1),
-    'power usage effectiveness of the site',
-  ),
+  ...siteSpec,
 };

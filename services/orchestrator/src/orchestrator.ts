@@ -1,8 +1,9 @@
 import { PeerRegistry } from '@recmesh/bus';
-import { DEFAULT_MACHINE, DEFAULT_SITE } from '@recmesh/carbon';
+import { gridFeedMetrics, startSiteFactors } from '@recmesh/carbon-io';
 import { resolveModels } from '@recmesh/models';
 import { runService, type Booted } from '@recmesh/runtime';
 import type { orchestratorSpec } from './config';
+import { Receipts } from './carbon/receipts';
 import { rankingService } from './ranking-service';
 import { Balancer } from './routing/balancer';
 import { ClientPool } from './routing/client-pool';
@@ -29,12 +30,33 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
       registry.start();
       await statics.start();
       const clients = new ClientPool();
-      const site = {
-        ...DEFAULT_SITE,
-        region: config.region,
-        gridGPerKwh: config.gridGPerKwh ?? DEFAULT_SITE.gridGPerKwh,
-        pue: config.pue,
-      };
+      const site = await startSiteFactors(context.nc, common.mesh, config, gridFeedMetrics(logger));
+      const peerProfiles = new Map<string, string>();
+      registry.on('change', () => {
+        for (const a of registry.list())
+          if (a.profile !== undefined) peerProfiles.set(a.id, a.profile);
+      });
+      const receipts = new Receipts({
+        profiles: context.profiles,
+        own: context.profile,
+        grid: site.grid,
+        pue: site.pue,
+        peerProfile: (id) => peerProfiles.get(id),
+        onUnknownProfile: (id, profile) =>
+          logger.warn(
+            { peer: id, profile },
+            'peer runs on a profile this orchestrator lacks; its work is costed with its own (set RECMESH_PROFILES_DIR alike everywhere)',
+          ),
+      });
+      logger.info(
+        {
+          region: site.region,
+          gridGPerKwh: site.grid.at(Date.now()).gPerKwh,
+          pue: site.pue,
+          profile: context.profile.name,
+        },
+        'carbon receipts',
+      );
       const schedulers = new Schedulers(models, {
         policy: config.scheduler,
         batchSize: config.batchSize,
@@ -68,8 +90,7 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
           models,
           maxItems: config.maxItems,
           deadlineMs: config.deadlineMs,
-          machine: DEFAULT_MACHINE,
-          site,
+          receipts,
           schedulers,
           admission,
         },
@@ -78,11 +99,11 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
         backend: 'cpu',
         services: [ranking, schedulerService(schedulers, () => admission.shed, logger)],
         models: () => models.map((m) => m.name),
-        onStop: () => {
+        onStop: async () => {
           registry.stop();
           statics.stop();
           clients.close();
-          return Promise.resolve();
+          await site.stop();
         },
       };
     },

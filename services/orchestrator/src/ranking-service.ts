@@ -1,10 +1,8 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { attribute, type MachineShare, type SiteFactors } from '@recmesh/carbon';
 import { isRecmeshError, notFound, RecmeshError, unavailable } from '@recmesh/errors';
 import type { ModelSpec } from '@recmesh/models';
 import {
   RankingServiceService,
-  type CarbonReceipt,
   type ListModelsResponse,
   type RankRequest,
   type RankResponse,
@@ -17,6 +15,7 @@ import type { FanOutDeps } from './rank/fan-out';
 import { parseQuery, type Query } from './rank/parse-query';
 import { scoreQuery, type QueryStats } from './rank/score-query';
 import { topK } from './rank/top-k';
+import type { Receipts } from './carbon/receipts';
 import type { Admission } from './scheduler/admission';
 import type { Schedulers } from './scheduler/schedulers';
 
@@ -24,8 +23,7 @@ export interface RankingOptions {
   readonly models: readonly ModelSpec[];
   readonly maxItems: number;
   readonly deadlineMs: number;
-  readonly machine: MachineShare;
-  readonly site: SiteFactors;
+  readonly receipts: Receipts;
   readonly schedulers: Schedulers;
   readonly admission: Admission;
 }
@@ -36,6 +34,7 @@ function newStats(): QueryStats {
     embeddingMs: 0,
     denseMs: 0,
     computeMs: 0,
+    subCalls: [],
     shards: new Set(),
     workers: new Set(),
     embeddingBackends: new Set(),
@@ -63,20 +62,6 @@ export function rankingService(
 ): ServiceBinding {
   const { logger, usage } = context;
   const specs = new Map(options.models.map((m) => [m.name, m]));
-
-  const receipt = (busyS: number): CarbonReceipt => {
-    const c = attribute(busyS, options.machine, options.site);
-    return {
-      operationalG: c.operationalG,
-      embodiedG: c.embodiedG,
-      totalG: c.totalG,
-      energyJ: c.energyJ,
-      energyMethod: c.energyMethod,
-      region: options.site.region,
-      gridGPerKwh: options.site.gridGPerKwh,
-      factorsSource: `${options.site.source}; machine ${options.machine.name}`,
-    };
-  };
 
   const rank = async (
     request: RankRequest,
@@ -138,9 +123,16 @@ export function rankingService(
     const done = performance.now();
     scheduler.observe(decision, done - arrived, query.count);
     const ownMs = parsed - arrived + (done - scored);
+    const carbon = options.receipts.issue(ownMs / 1000, stats.subCalls, Date.now());
     usage.record(
       { model: spec.name, backend: 'cpu' },
-      { busyS: ownMs / 1000, queries: 1, items: query.count },
+      {
+        busyS: ownMs / 1000,
+        queries: 1,
+        items: query.count,
+        receiptOperationalG: carbon.operationalG,
+        receiptEmbodiedG: carbon.embodiedG,
+      },
     );
 
     const servedBy: ServedBy = {
@@ -163,7 +155,7 @@ export function rankingService(
         queueMs: 0,
         computeMs: stats.computeMs,
       },
-      carbon: receipt((stats.computeMs + ownMs) / 1000),
+      carbon,
       stages: [
         {
           model: spec.name,

@@ -6,6 +6,7 @@ import { startLocalMesh } from '../local-mesh';
 import { addMeshFlags, num, type MeshFlags } from '../mesh-options';
 import { shapeOf, waitUntilReady } from '../model-shape';
 import { info, printJson, r3 } from '../output';
+import { ReceiptTally, receiptsVsBooks, settledBooks } from './carbon-settle';
 
 interface DemoFlags extends MeshFlags {
   model: string;
@@ -68,6 +69,7 @@ export function demoCommand(): Command {
         info(
           `demo: ${opts.rate} queries/s for ${opts.seconds} s, ${sizes.name} sizes (mean ${opts.meanItems}, sigma ${opts.sigma})`,
         );
+        const tally = new ReceiptTally();
         const bar = process.stderr.isTTY
           ? new SingleBar({
               format:
@@ -82,7 +84,9 @@ export function demoCommand(): Command {
           sizes,
           seed: opts.seed,
           send: async (size) => {
-            await client.rank(syntheticQuery(shape, size, queryRng), { timeoutMs: 10_000 });
+            tally.add(
+              await client.rank(syntheticQuery(shape, size, queryRng), { timeoutMs: 10_000 }),
+            );
           },
           onProgress: (p) =>
             bar?.update(Math.min(100, Math.round((100 * p.elapsedS) / p.durationS)), {
@@ -93,6 +97,12 @@ export function demoCommand(): Command {
             }),
         });
         bar?.stop();
+        const ledger = mesh.services.find((s) => s.role === 'carbon-ledger')?.address ?? '';
+        info('demo: waiting for the last usage windows to reach the carbon ledger');
+        const carbon = {
+          ...receiptsVsBooks(tally, await settledBooks(ledger, tally)),
+          books: mesh.ledgerDb,
+        };
         const summary = {
           model: opts.model,
           queries: result.sent,
@@ -109,12 +119,16 @@ export function demoCommand(): Command {
           seconds: r3(result.durationS),
           row_scale: opts.rowScale,
           batch_size: opts.batchSize,
+          carbon,
         };
         if (opts.json === true) printJson(summary);
         else {
           process.stdout.write(
             `${opts.model}: ${summary.queries} queries (${summary.errors} errors), ${summary.qps} qps, ` +
-              `p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, p99 ${summary.p99_ms} ms, mean ${summary.mean_items} items\n`,
+              `p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, p99 ${summary.p99_ms} ms, mean ${summary.mean_items} items\n` +
+              `carbon: ${carbon.sci_g_per_query.toExponential(3)} gCO2e per ranked query; receipts ${carbon.receipts_g.toExponential(6)} g, ` +
+              `ledger ${carbon.ledger_g.toExponential(6)} g (relative difference ${carbon.relative_difference.toExponential(2)})\n` +
+              `books kept in ${carbon.books}: npx recmesh carbon report --since all --db ${carbon.books}\n`,
           );
         }
       } finally {

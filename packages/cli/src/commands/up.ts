@@ -35,6 +35,7 @@ export function upCommand(): Command {
         `NATS       ${mesh.natsUrl} (${mesh.startedNats ? 'started by recmesh' : 'already running'})\n`,
       );
       process.stdout.write(`plan       ${mesh.planFile}\n`);
+      process.stdout.write(`books      ${mesh.ledgerDb} (carbon ledger, SQLite)\n`);
       process.stdout.write(`Rank API   ${mesh.orchestrator}\n`);
       const model = opts.models.split(',')[0]?.trim() ?? 'rmc1';
       process.stdout.write(

@@ -12,10 +12,26 @@ export interface QueryStats {
   denseMs: number;
   /** Kernel and graph time reported by shards and workers, summed. */
   computeMs: number;
+  /**
+   * Each sub-call's compute, the instance that did it and when its reply came: receipts cost each
+   * on its own hardware at the grid factor of that moment, as the ledger costs its usage.
+   */
+  readonly subCalls: SubCall[];
   readonly shards: Set<string>;
   readonly workers: Set<string>;
   readonly embeddingBackends: Set<string>;
   readonly denseBackends: Set<string>;
+}
+
+export interface SubCall {
+  readonly instance: string;
+  readonly computeMs: number;
+  readonly atMs: number;
+}
+
+function addCompute(stats: QueryStats, instance: string, ms: number): void {
+  stats.computeMs += ms;
+  stats.subCalls.push({ instance, computeMs: ms, atMs: Date.now() });
 }
 
 interface Part {
@@ -86,7 +102,7 @@ async function pool(
   );
   stats.embeddingMs += performance.now() - started;
   for (const reply of replies) {
-    stats.computeMs += reply.computeMs;
+    addCompute(stats, reply.shardId, reply.computeMs);
     stats.shards.add(reply.shardId);
     stats.embeddingBackends.add(reply.backend);
     for (const pooled of reply.pooled) {
@@ -171,7 +187,7 @@ export async function scoreQuery(
           workerPool,
         );
         stats.denseMs += performance.now() - started;
-        stats.computeMs += reply.computeMs;
+        addCompute(stats, reply.workerId, reply.computeMs);
         stats.workers.add(reply.workerId);
         stats.denseBackends.add(reply.backend);
         scores.set(asF32(reply.scores, 'scores'), start);
