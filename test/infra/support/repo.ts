@@ -24,9 +24,7 @@ export const METRICS_PORT = 9464;
  * Variables that manifests may set before the code that reads them lands, each with the reason.
  * A pending variable that a service now declares is fine (the entry can go).
  */
-export const PENDING: Readonly<Record<string, string>> = {
-  RECMESH_LEDGER_DB: "the carbon ledger's SQLite store (issue 6): its path on the ledger's volume",
-};
+export const PENDING: Readonly<Record<string, string>> = {};
 
 /** Every variable `service` reads: @recmesh/config's common ones and its own src/config.ts. */
 export function declaredVariables(service: string): Map<string, unknown> {
