@@ -2,6 +2,7 @@
 // The recmesh command.
 import { Command } from 'commander';
 import { isRecmeshError } from '@recmesh/errors';
+import { benchCommand } from './commands/bench';
 import { demoCommand } from './commands/demo';
 import { rankCommand } from './commands/rank';
 import { upCommand } from './commands/up';
@@ -13,7 +14,8 @@ const program = new Command('recmesh')
   .version('0.1.0')
   .addCommand(upCommand())
   .addCommand(rankCommand())
-  .addCommand(demoCommand());
+  .addCommand(demoCommand())
+  .addCommand(benchCommand());
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),
