@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { isRecmeshError } from '@recmesh/errors';
 import { benchCommand } from './commands/bench';
 import { demoCommand } from './commands/demo';
+import { planCommand } from './commands/plan';
 import { rankCommand } from './commands/rank';
 import { upCommand } from './commands/up';
 
@@ -15,6 +16,7 @@ const program = new Command('recmesh')
   .addCommand(upCommand())
   .addCommand(rankCommand())
   .addCommand(demoCommand())
+  .addCommand(planCommand())
   .addCommand(benchCommand());
 
 program.parseAsync(process.argv).then(

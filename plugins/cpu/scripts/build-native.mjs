@@ -3,18 +3,37 @@
 // package scripts and passes its nodedir setting). Never fails the install or the build: where
 // the addon cannot be built, the plugin reports `typescript-fallback` and says why.
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const status = join(root, 'build', 'native-build.log');
 
-const gyp = process.env.npm_config_node_gyp;
+// npm sets npm_config_node_gyp for its scripts; run by hand, try the node-gyp npm ships with.
+const bundled = join(
+  dirname(process.execPath),
+  '..',
+  'lib',
+  'node_modules',
+  'npm',
+  'node_modules',
+  'node-gyp',
+  'bin',
+  'node-gyp.js',
+);
+const gyp = process.env.npm_config_node_gyp ?? (existsSync(bundled) ? bundled : undefined);
+// Node's own headers, when its installation has them, spare node-gyp a download.
+const prefix = join(dirname(process.execPath), '..');
+const localHeaders =
+  process.env.npm_config_nodedir === undefined &&
+  existsSync(join(prefix, 'include', 'node', 'node_api.h'))
+    ? [`--nodedir=${prefix}`]
+    : [];
 const [command, args] =
   gyp !== undefined && gyp !== ''
-    ? [process.execPath, [gyp, 'rebuild']]
-    : ['node-gyp', ['rebuild']];
+    ? [process.execPath, [gyp, 'rebuild', ...localHeaders]]
+    : ['node-gyp', ['rebuild', ...localHeaders]];
 const started = Date.now();
 const result = spawnSync(command, args, {
   cwd: root,
@@ -30,7 +49,14 @@ if (result.status === 0) {
   );
 } else {
   rmSync(join(root, 'build', 'Release'), { recursive: true, force: true });
-  const tail = output.trim().split('\n').slice(-5).join('\n  ');
+  // The compiler's own error lines, not node-gyp's closing boilerplate.
+  const lines = output.trim().split('\n');
+  const errors = lines.filter(
+    (l) =>
+      /error|not found|ENOENT/i.test(l) &&
+      !/^gyp ERR! (node|cwd|command|System|\$npm|not ok)/.test(l),
+  );
+  const tail = (errors.length > 0 ? errors : lines).slice(-5).join('\n  ');
   process.stderr.write(
     `recmesh: the native gather-reduce kernel could not be built; the cpu backend will use the ` +
       `TypeScript fallback (much slower). node-gyp said:\n  ${tail}\n  (full log: ${status})\n`,

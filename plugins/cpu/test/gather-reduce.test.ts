@@ -2,6 +2,7 @@
 // decoded rows, for every dtype and pooling mode, on random and adversarial bags.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rng } from '@recmesh/workload';
 import {
   decodeRow,
   encodeFp16,
@@ -12,16 +13,9 @@ import {
 } from '@recmesh/backend';
 import { CpuEmbeddingBackend, type KernelChoice } from '../src/index';
 
-/** mulberry32: a seeded PRNG so that a failure reproduces. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 function makeTable(
