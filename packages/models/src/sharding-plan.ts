@@ -104,6 +104,13 @@ export function validatePlan(
         );
       }
       const key = `${p.model}#${p.table}`;
+      const earlier = group.partitions.slice(0, i) as (PlanPartition | undefined)[];
+      if (earlier.some((q) => q?.model === p.model && q.table === p.table))
+        throw invalidArgument(
+          pat,
+          [p.rowStart, p.rowEnd],
+          `a second range of ${p.model} table ${p.table} in group ${group.id}: a group serves one contiguous range per table`,
+        );
       const list = covered.get(key) ?? [];
       list.push([p.rowStart, p.rowEnd, pat]);
       covered.set(key, list);

@@ -151,12 +151,23 @@ export function planShards(models: readonly ModelSpec[], options: PlannerOptions
       a.table - b.table ||
       a.rowStart - b.rowStart,
   );
+  // A group serves one contiguous range per table (a Lookup addresses a table's rows in a group
+  // from one offset): it may take a piece only if it holds none of that table, or the piece
+  // extends its range.
+  const allowed = (g: number, p: Piece): boolean => {
+    const mine = held[g]?.filter((q) => q.model === p.model && q.table === p.table) ?? [];
+    if (mine.length === 0) return true;
+    const lo = Math.min(...mine.map((q) => q.rowStart));
+    const hi = Math.max(...mine.map((q) => q.rowEnd));
+    return p.rowStart === hi || p.rowEnd === lo;
+  };
   const queue = [...ordered];
   for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
     let best = -1;
     let bestKey: [number, number] = [Infinity, Infinity];
     for (let g = 0; g < groups; g++) {
-      if ((used[g] as number) + p.bytes > (budgets[g] as number)) continue;
+      if ((used[g] as number) + p.bytes > (budgets[g] as number) || !allowed(g, p)) continue;
+      // Pieces of one table on different groups where possible: their lookups run in parallel.
       const sibling = held[g]?.some((q) => q.model === p.model && q.table === p.table) ? 1 : 0;
       const key: [number, number] = [sibling, load[g] as number];
       if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
@@ -165,9 +176,9 @@ export function planShards(models: readonly ModelSpec[], options: PlannerOptions
       }
     }
     if (best < 0) {
-      // Fits no group whole: fill the group with the most room with the rows it can take, and
-      // place the rest next (budgets fragment as pieces land; row-wise splits absorb that).
-      const free = budgets.map((b, g) => b - (used[g] as number));
+      // Fits no group whole: fill the allowed group with the most room with the rows it can take,
+      // and place the rest next (budgets fragment as pieces land; row-wise splits absorb that).
+      const free = budgets.map((b, g) => (allowed(g, p) ? b - (used[g] as number) : 0));
       const roomiest = free.indexOf(Math.max(...free));
       const rows = Math.floor((free[roomiest] as number) / p.rowBytes);
       if (rows < 1) {
@@ -175,7 +186,7 @@ export function planShards(models: readonly ModelSpec[], options: PlannerOptions
           'budgetBytes',
           options.budgetBytes,
           `${p.model} table ${p.table} rows ${p.rowStart}..${p.rowEnd - 1} (${p.bytes} bytes of ${dtype}) fit no group: ` +
-            `free bytes per group ${free.join(', ')}; the tables need ${totalBytes} bytes in all, the budgets give ${budgets.reduce((s, b) => s + b, 0)}`,
+            `free bytes per group ${budgets.map((b, g) => b - (used[g] as number)).join(', ')}; the tables need ${totalBytes} bytes in all, the budgets give ${budgets.reduce((s, b) => s + b, 0)}`,
         );
       }
       const [head, rest] = cut(p, p.rowStart + rows);

@@ -99,6 +99,44 @@ describe('sharding planner', () => {
     );
   });
 
+  it('gives a group at most one contiguous range of a table, even with more pieces than groups', () => {
+    const models = [model('wide', [{ rows: 1000, dim: 64, pool: 10, pooling: 'sum' }])];
+    for (const pieces of [3, 5, 7]) {
+      const plan = planShards(models, {
+        groups: 2,
+        maxPartitionBytes: Math.ceil(256_000 / pieces),
+      });
+      validatePlan(plan, models);
+      assert.deepEqual(
+        plan.groups.map((g) => g.partitions.length),
+        [1, 1],
+        JSON.stringify(plan),
+      );
+    }
+  });
+
+  it('validatePlan rejects two ranges of one table in one group', () => {
+    const models = [model('two', [{ rows: 10, dim: 4, pool: 1, pooling: 'sum' }])];
+    const plan = {
+      version: 1,
+      groups: [
+        {
+          id: 'a',
+          replicas: 1,
+          partitions: [
+            { model: 'two', table: 0, rowStart: 0, rowEnd: 3 },
+            { model: 'two', table: 0, rowStart: 6, rowEnd: 10 },
+          ],
+        },
+        { id: 'b', replicas: 1, partitions: [{ model: 'two', table: 0, rowStart: 3, rowEnd: 6 }] },
+      ],
+    };
+    assert.throws(
+      () => validatePlan(plan, models, 'p'),
+      /p\.groups\[0\]\.partitions\[1\].*one contiguous range per table/,
+    );
+  });
+
   it('balances lookup traffic as well as bytes', () => {
     // Same bytes; table 0 is looked up 100x more often than each other table.
     const tables: TableSpec[] = [
