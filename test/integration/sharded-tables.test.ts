@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connectBus, PeerRegistry } from '@recmesh/bus';
 import { EmbeddingServiceClient } from '@recmesh/proto';
 import { clientArgs, unaryCall } from '@recmesh/rpc';
 import { planShards, resolveModel, tableRows, type ShardingPlan } from '@recmesh/models';
@@ -181,6 +182,24 @@ describe('tables from files', () => {
         assert.ok(d.rssBytes > d.tableBytes);
       } finally {
         client.close();
+      }
+      // The NATS announcements confirm the rows, the element type and the bytes each shard holds.
+      const nc = await connectBus({ servers: t.mesh.natsUrl, name: 'sharded-tables-test' });
+      try {
+        const registry = new PeerRegistry(nc, t.name);
+        registry.start();
+        const until = Date.now() + 5000;
+        while (registry.list('embedding-shard').length < 2 && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 50));
+        const held = registry.list('embedding-shard').flatMap((a) => a.partitions ?? []);
+        registry.stop();
+        assert.equal(held.length, spec.tables.length);
+        assert.ok(
+          held.every((p) => p.dtype === 'fp32' && p.bytes === tableBytes),
+          JSON.stringify(held[0]),
+        );
+      } finally {
+        await nc.close();
       }
       const metrics = await (await fetch(`http://127.0.0.1:${shard.metricsPort}/metrics`)).text();
       assert.match(metrics, /recmesh_shard_table_bytes\S* \d+/);
