@@ -8,6 +8,7 @@
 //       [--threads 1,2] [--rows 1000000] [--dim 64] [--bags 1024] [--pool 80] [--dtype fp32]
 // The last line of stdout is one JSON object with every figure.
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -76,6 +77,8 @@ const summary = {
 for (const threads of o.threads.split(',')) {
   const ours = [];
   const theirs = [];
+  // The 1-minute load average after each pair: other work on the machine skews both figures.
+  const loads = [];
   let kernel = '';
   let torchKernel = '';
   for (let i = 0; i < Number(o.repeats); i++) {
@@ -85,8 +88,9 @@ for (const threads of o.threads.split(',')) {
     torchKernel = b.kernel;
     ours.push(a.lookups_per_s);
     theirs.push(b.lookups_per_s);
+    loads.push(Math.round(loadavg()[0] * 100) / 100);
     process.stderr.write(
-      `threads ${threads} run ${i + 1}: recmesh ${m(a.lookups_per_s)}M/s, torch ${m(b.lookups_per_s)}M/s\n`,
+      `threads ${threads} run ${i + 1}: recmesh ${m(a.lookups_per_s)}M/s, torch ${m(b.lookups_per_s)}M/s (load average ${loads.at(-1)})\n`,
     );
   }
   const row = {
@@ -98,6 +102,7 @@ for (const threads of o.threads.split(',')) {
     recmesh_median: median(ours),
     torch_median: median(theirs),
     ratio: median(ours) / median(theirs),
+    load_average: loads,
   };
   summary.runs.push(row);
   process.stdout.write(
