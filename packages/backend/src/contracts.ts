@@ -82,6 +82,13 @@ export interface GatherReport {
 export interface EmbeddingBackend {
   readonly name: string;
   capabilities(): CapabilityReport;
+  /**
+   * Zeroed host memory for a [rows][dim] table of `dtype`, laid out as this backend's kernel
+   * wants it (the cpu backend: 2 MiB-aligned, transparent huge pages, outside the JS heap).
+   * Loaders fill it in place and hand it to loadTable, so a table is never held twice.
+   */
+  allocateTable(dtype: Dtype, rows: number, dim: number): TableData;
+  /** Takes the rows as its own: the caller must not write them afterwards. */
   loadTable(table: TableData): EmbeddingTable;
   /**
    * Pools every bag of `batch` into `out`, float32 [bags][dim]. Emulating backends resolve with

@@ -18,5 +18,16 @@ export type {
 } from './contracts';
 export { validateBags } from './validate-bags';
 export { referenceGatherReduce } from './reference-kernel';
+export {
+  rowBytes,
+  tableBytesOf,
+  parseDtype,
+  tableDataOver,
+  halfToFloat,
+  floatToHalf,
+  encodeFp16,
+  quantizeFused8BitRowwise,
+  decodeRow,
+} from './dtype-codec';
 export { loadBackend, embeddingBackendOf, denseBackendOf, BACKEND_PLUGINS } from './load-backend';
 export type { BackendPlugin } from './load-backend';

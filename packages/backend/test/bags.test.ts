@@ -40,8 +40,7 @@ describe('referenceGatherReduce', () => {
   const run = (idx: number[], off: number[], mode: 'sum' | 'mean', w?: number[]) => {
     const out = new Float32Array(off.length * 2).fill(99);
     referenceGatherReduce(
-      data,
-      2,
+      { dtype: 'fp32', rows: 3, dim: 2, data },
       {
         indices: Int32Array.from(idx),
         offsets: Int32Array.from(off),

@@ -4,6 +4,10 @@ export interface HeldPartition {
   readonly table: number;
   readonly rowStart: number;
   readonly rowEnd: number;
+  /** Element type the shard holds the rows in (fp32, fp16, int8). */
+  readonly dtype?: string;
+  /** Bytes of memory the rows take on the shard. */
+  readonly bytes?: number;
 }
 
 export type Role = 'embedding-shard' | 'dense-worker' | 'orchestrator' | 'carbon-ledger';

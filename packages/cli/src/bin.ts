@@ -5,6 +5,7 @@ import { isRecmeshError } from '@recmesh/errors';
 import { benchCommand } from './commands/bench';
 import { carbonCommand } from './commands/carbon';
 import { demoCommand } from './commands/demo';
+import { planCommand } from './commands/plan';
 import { rankCommand } from './commands/rank';
 import { upCommand } from './commands/up';
 
@@ -16,6 +17,7 @@ const program = new Command('recmesh')
   .addCommand(upCommand())
   .addCommand(rankCommand())
   .addCommand(demoCommand())
+  .addCommand(planCommand())
   .addCommand(benchCommand())
   .addCommand(carbonCommand());
 

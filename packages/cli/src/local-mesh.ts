@@ -5,17 +5,26 @@ import { createInterface } from 'node:readline';
 import { connectBus, deleteUsageStream } from '@recmesh/bus';
 import { deleteGridStream } from '@recmesh/carbon-io';
 import { RecmeshError } from '@recmesh/errors';
-import { planTableWise, resolveModels } from '@recmesh/models';
+import type { Dtype } from '@recmesh/backend';
+import { planShards, readPlanFile, resolveModels, type ShardingPlan } from '@recmesh/models';
 import { ensureNats } from './nats-server';
 
 export interface LocalMeshOptions {
   readonly models: string;
   readonly rowScale: number;
   readonly seed: number;
-  /** Embedding shard groups (tables spread over them table-wise). */
+  /** Embedding shard groups (tables spread over them by the sharding planner). */
   readonly shards: number;
-  /** Shard processes per group (replicas holding the same partitions); default 1. */
+  /** Table bytes one shard may hold; tables too big for one are split row-wise (default: no limit). */
+  readonly budgetBytes?: number;
+  /** Shard processes per group (default 1). */
   readonly replicas?: number;
+  /** Element type shards hold tables in (default fp32). */
+  readonly tableDtype?: Dtype;
+  /** A plan file to use as it is, instead of planning (shards, budgetBytes, replicas, tableDtype unused). */
+  readonly plan?: string;
+  /** Load tables from files in <tablesDir>/<model>/ (RECMESH_TABLES_DIR) instead of generating them. */
+  readonly tablesDir?: string;
   readonly workers: number;
   /** Dense workers of the accelerator pool (RECMESH_WORKER_POOL=accel); default 0. */
   readonly accelWorkers?: number;
@@ -143,18 +152,31 @@ async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> 
 }
 
 /**
- * The whole mesh on loopback: a NATS server if none answers, the carbon ledger, `shards`
- * embedding shard groups (a table-wise plan), `workers` dense workers and the orchestrator, each
- * its own process, logs in `logDir`.
+ * The whole mesh on loopback: a NATS server if none answers, the carbon ledger, the embedding
+ * shards of a sharding plan (`shards` groups within `budgetBytes` each, `replicas` processes per
+ * group; or the plan file given), `workers` dense workers and the orchestrator, each its own
+ * process, logs in `logDir`.
  */
 export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMesh> {
   const log = options.log ?? (() => undefined);
   const logDir = resolve(options.logDir);
   mkdirSync(logDir, { recursive: true });
   const models = resolveModels(options.models, { rowScale: options.rowScale, seed: options.seed });
-  const plan = planTableWise(models, options.shards, options.replicas ?? 1);
-  const planFile = join(logDir, 'plan.json');
-  writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  let plan: ShardingPlan;
+  let planFile: string;
+  if (options.plan !== undefined) {
+    planFile = resolve(options.plan);
+    plan = readPlanFile(planFile, models, '--plan');
+  } else {
+    plan = planShards(models, {
+      groups: options.shards,
+      replicas: options.replicas ?? 1,
+      ...(options.tableDtype === undefined ? {} : { dtype: options.tableDtype }),
+      ...(options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes }),
+    });
+    planFile = join(logDir, 'plan.json');
+    writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  }
   const nats = await ensureNats(options.natsUrl, log);
   // The books persist under the log folder, one file per mesh.
   const ledgerDb = join(logDir, `ledger-${options.mesh}.sqlite`);
@@ -171,6 +193,7 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     RECMESH_HOST: '127.0.0.1',
     RECMESH_PORT: '0',
     RECMESH_METRICS_PORT: '0',
+    ...(options.tablesDir === undefined ? {} : { RECMESH_TABLES_DIR: resolve(options.tablesDir) }),
   };
   const services: MeshService[] = [];
   const stop = async () => {
@@ -199,7 +222,7 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
       ...plan.groups.flatMap((g) =>
         Array.from({ length: g.replicas }, (_, r) =>
           startService(
-            g.replicas > 1 ? `${g.id}-r${r}` : g.id,
+            g.replicas === 1 ? g.id : `${g.id}-r${r}`,
             'embedding-shard',
             { ...base, RECMESH_PLAN: planFile, RECMESH_SHARD_GROUP: g.id },
             logDir,

@@ -1,4 +1,6 @@
-import { invalidArgument } from '@recmesh/errors';
+import { readFileSync } from 'node:fs';
+import { parseDtype, type Dtype } from '@recmesh/backend';
+import { RecmeshError, invalidArgument } from '@recmesh/errors';
 import type { ModelSpec } from './model-spec';
 
 /** Rows [rowStart, rowEnd) of one table of one model. */
@@ -19,6 +21,8 @@ export interface PlanGroup {
 /** The sharding plan: a JSON file that shards and the orchestrator both read. */
 export interface ShardingPlan {
   readonly version: 1;
+  /** Element type shards hold the tables in (default fp32); the planner sized rows with it. */
+  readonly dtype?: Dtype;
   readonly groups: readonly PlanGroup[];
 }
 
@@ -38,46 +42,6 @@ export function singleGroupPlan(models: readonly ModelSpec[], id = 'shard-0'): S
   };
 }
 
-/**
- * Whole tables over `groups` shard groups, largest first onto the group with the least expected
- * load (bytes plus lookup traffic, each as a share of the total): the LPT heuristic.
- */
-export function planTableWise(
-  models: readonly ModelSpec[],
-  groups: number,
-  replicas = 1,
-): ShardingPlan {
-  if (!(Number.isInteger(groups) && groups >= 1))
-    throw invalidArgument('groups', groups, 'must be an integer >= 1');
-  const tables = models.flatMap((m) =>
-    m.tables.map((t, table) => ({
-      model: m.name,
-      table,
-      rows: t.rows,
-      bytes: t.rows * t.dim * 4,
-      lookups: t.pool * t.dim,
-    })),
-  );
-  const totalBytes = tables.reduce((s, t) => s + t.bytes, 0) || 1;
-  const totalLookups = tables.reduce((s, t) => s + t.lookups, 0) || 1;
-  const cost = (t: (typeof tables)[number]) => t.bytes / totalBytes + t.lookups / totalLookups;
-  const load = new Array<number>(groups).fill(0);
-  const parts: PlanPartition[][] = Array.from({ length: groups }, () => []);
-  for (const t of [...tables].sort((a, b) => cost(b) - cost(a))) {
-    const g = load.indexOf(Math.min(...load));
-    load[g] = (load[g] ?? 0) + cost(t);
-    parts[g]?.push({ model: t.model, table: t.table, rowStart: 0, rowEnd: t.rows });
-  }
-  return {
-    version: 1,
-    groups: parts.map((partitions, g) => ({
-      id: `shard-${g}`,
-      replicas,
-      partitions: partitions.sort((a, b) => a.model.localeCompare(b.model) || a.table - b.table),
-    })),
-  };
-}
-
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 /**
@@ -93,6 +57,7 @@ export function validatePlan(
   if (typeof plan !== 'object' || plan === null)
     throw invalidArgument(source, input, 'is not an object');
   if (plan.version !== 1) throw invalidArgument(`${source}.version`, plan.version, 'must be 1');
+  if (plan.dtype !== undefined) parseDtype(`${source}.dtype`, plan.dtype);
   if (!Array.isArray(plan.groups) || plan.groups.length === 0) {
     throw invalidArgument(`${source}.groups`, plan.groups, 'must be a non-empty array');
   }
@@ -139,6 +104,13 @@ export function validatePlan(
         );
       }
       const key = `${p.model}#${p.table}`;
+      const earlier = group.partitions.slice(0, i) as (PlanPartition | undefined)[];
+      if (earlier.some((q) => q?.model === p.model && q.table === p.table))
+        throw invalidArgument(
+          pat,
+          [p.rowStart, p.rowEnd],
+          `a second range of ${p.model} table ${p.table} in group ${group.id}: a group serves one contiguous range per table`,
+        );
       const list = covered.get(key) ?? [];
       list.push([p.rowStart, p.rowEnd, pat]);
       covered.set(key, list);
@@ -170,4 +142,26 @@ export function validatePlan(
     });
   }
   return plan as ShardingPlan;
+}
+
+/**
+ * Reads and validates a plan file; `field` names where the path came from (`RECMESH_PLAN`,
+ * `--plan`) in the error when the file cannot be read or parsed.
+ */
+export function readPlanFile(
+  path: string,
+  models: readonly ModelSpec[],
+  field = 'plan',
+): ShardingPlan {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new RecmeshError(
+      'config',
+      `${field} = ${JSON.stringify(path)}: cannot read the plan: ${(cause as Error).message}`,
+      { field, value: path, cause },
+    );
+  }
+  return validatePlan(parsed, models, path);
 }

@@ -18,35 +18,57 @@ export interface DenseWeights {
   readonly top: readonly DenseLayer[];
 }
 
-/**
- * Rows [rowStart, rowEnd) of table `table`, float32 [rows][dim]. DLRM's initialisation:
- * uniform(-sqrt(1/n), sqrt(1/n)) for a table of n rows.
- */
-export function tableRows(
-  spec: ModelSpec,
-  table: number,
-  rowStart = 0,
-  rowEnd = spec.tables[table]?.rows ?? 0,
-): Float32Array {
+function tableOf(spec: ModelSpec, table: number) {
   const t = spec.tables[table];
   if (t === undefined)
     throw invalidArgument('table', table, `${spec.name} has ${spec.tables.length} tables`);
+  return t;
+}
+
+/**
+ * Rows [rowStart, rowStart + out.length / dim) of table `table` written into `out`, float32
+ * [rows][dim]. DLRM's initialisation: uniform(-sqrt(1/n), sqrt(1/n)) for a table of n rows.
+ * Any slice equals the same rows of the whole table, so shards and loaders fill in chunks.
+ */
+export function fillTableRows(
+  spec: ModelSpec,
+  table: number,
+  rowStart: number,
+  out: Float32Array,
+): Float32Array {
+  const t = tableOf(spec, table);
+  const rows = out.length / t.dim;
   if (!(
+    Number.isInteger(rows) &&
     Number.isInteger(rowStart) &&
-    Number.isInteger(rowEnd) &&
     0 <= rowStart &&
-    rowStart <= rowEnd &&
-    rowEnd <= t.rows
+    rowStart + rows <= t.rows
   )) {
-    throw invalidArgument('rows', [rowStart, rowEnd], `not a row range of a ${t.rows}-row table`);
+    throw invalidArgument(
+      'rows',
+      [rowStart, rowStart + rows],
+      `not a row range of a ${t.rows}-row table of width ${t.dim}`,
+    );
   }
-  const out = new Float32Array((rowEnd - rowStart) * t.dim);
   return fillUniform(
     out,
     streamKey(spec.seed, `table:${table}`),
     rowStart * t.dim,
     Math.sqrt(1 / t.rows),
   );
+}
+
+/** Rows [rowStart, rowEnd) of table `table`, float32 [rows][dim] (see fillTableRows). */
+export function tableRows(
+  spec: ModelSpec,
+  table: number,
+  rowStart = 0,
+  rowEnd = spec.tables[table]?.rows ?? 0,
+): Float32Array {
+  const t = tableOf(spec, table);
+  if (!(Number.isInteger(rowStart) && Number.isInteger(rowEnd) && rowStart <= rowEnd))
+    throw invalidArgument('rows', [rowStart, rowEnd], `not a row range of a ${t.rows}-row table`);
+  return fillTableRows(spec, table, rowStart, new Float32Array((rowEnd - rowStart) * t.dim));
 }
 
 /**

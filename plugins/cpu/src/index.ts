@@ -1,4 +1,5 @@
-// The one public door of @recmesh/plugin-cpu: one ContainerModule binding both contracts.
+// The one public door of @recmesh/plugin-cpu: one ContainerModule binding both contracts, and
+// the gather-reduce kernel bench.
 import { ContainerModule } from 'inversify';
 import { TYPES } from '@recmesh/backend';
 import { OrtCpuDenseBackend } from './dense-backend';
@@ -10,3 +11,6 @@ export const backendModule = new ContainerModule(({ bind }) => {
 });
 
 export { CpuEmbeddingBackend, OrtCpuDenseBackend };
+export type { CpuEmbeddingOptions, KernelChoice } from './embedding-backend';
+export { benchKernel, KERNEL_BENCH_DEFAULTS } from './kernel-bench';
+export type { KernelBenchOptions, KernelBenchResult } from './kernel-bench';

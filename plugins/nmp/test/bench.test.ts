@@ -46,6 +46,7 @@ describe('benchNmpKernel', () => {
     const given: EmbeddingBackend = {
       name: 'cpu',
       capabilities: () => ({ ...cpu.capabilities(), kernel: 'given-kernel' }),
+      allocateTable: (d, r, w) => cpu.allocateTable(d, r, w),
       loadTable: (t) => cpu.loadTable(t),
       gatherReduce: (t, b, o) => {
         calls++;

@@ -99,9 +99,9 @@ for (const paced of [false, true]) {
             const got = await pooled(nmp, c, batch);
             const want = await pooled(cpu, c, batch);
             assert.deepEqual(got, want);
-            const data = randomTable(c.rows, c.dim, 'fp32', c.rows + c.dim).data as Float32Array;
+            const table = randomTable(c.rows, c.dim, 'fp32', c.rows + c.dim);
             const plain = new Float32Array(want.length);
-            referenceGatherReduce(data, c.dim, batch, plain);
+            referenceGatherReduce(table, batch, plain);
             for (let i = 0; i < plain.length; i++) {
               const tol = 1e-5 * Math.max(1, Math.abs(plain[i] as number));
               assert.ok(Math.abs((got[i] as number) - (plain[i] as number)) <= tol, `element ${i}`);

@@ -1,4 +1,4 @@
-import { validateBags, type EmbeddingBackend, type PoolingMode } from '@recmesh/backend';
+import { rowBytes, validateBags, type EmbeddingBackend, type PoolingMode } from '@recmesh/backend';
 import { invalidArgument, RecmeshError } from '@recmesh/errors';
 import {
   EmbeddingServiceService,
@@ -35,15 +35,13 @@ export function embeddingService(
     request: LookupRequest,
     call: { cancelled: boolean },
   ): Promise<LookupResponse> => {
-    const pooled: PooledTable[] = [];
-    let computeMs = 0;
-    let gathered = 0;
-    // Energy an emulating backend (nmp) models for its hardware; 0: the ledger models it.
-    let modelledJ = 0;
-    for (const [i, l] of request.lookups.entries()) {
-      // A cancelled query (its caller cancelled or its deadline passed) stops here.
-      if (call.cancelled)
-        throw new RecmeshError('cancelled', `lookup of ${request.model} cancelled by the caller`);
+    // A cancelled query (its caller cancelled or its deadline passed) does no work here.
+    if (call.cancelled) {
+      throw new RecmeshError('cancelled', `lookup of ${request.model} cancelled by the caller`);
+    }
+    // Every table's batch is checked first, then all run at once: each is its own task on the
+    // libuv threadpool, so a request over many tables uses every core.
+    const jobs = request.lookups.map((l, i) => {
       const field = `lookups[${i}]`;
       const held = store.get(request.model, l.table);
       const bags = l.bags;
@@ -55,22 +53,27 @@ export function embeddingService(
       validateBags(`${field}.bags`, held.table.rows, indices, offsets, weights);
       const mode = poolingOf(`${field}.pooling`, l.pooling);
       const out = new Float32Array(offsets.length * held.table.dim);
-      const started = performance.now();
-      const report = await backend.gatherReduce(
-        held.table,
-        { indices, offsets, mode, ...(weights === undefined ? {} : { weights }) },
-        out,
-      );
-      if (report) modelledJ += report.modelledEnergyJ;
-      computeMs += performance.now() - started;
-      gathered += indices.length * held.table.dim * 4;
-      pooled.push({
+      const batch = { indices, offsets, mode, ...(weights === undefined ? {} : { weights }) };
+      return { l, held, batch, out };
+    });
+    const started = performance.now();
+    const reports = await Promise.all(
+      jobs.map((j) => backend.gatherReduce(j.held.table, j.batch, j.out)),
+    );
+    const computeMs = performance.now() - started;
+    // Energy an emulating backend (nmp) models for its hardware; 0: the ledger models it.
+    let modelledJ = 0;
+    for (const report of reports) if (report) modelledJ += report.modelledEnergyJ;
+    let gathered = 0;
+    const pooled: PooledTable[] = jobs.map(({ l, held, batch, out }) => {
+      gathered += batch.indices.length * rowBytes(held.table.dtype, held.table.dim);
+      return {
         table: l.table,
-        bags: offsets.length,
+        bags: batch.offsets.length,
         dim: held.table.dim,
         values: bytesOf(out),
-      });
-    }
+      };
+    });
     usage.record(
       { model: request.model, backend: backend.name },
       {

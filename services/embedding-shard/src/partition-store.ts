@@ -1,15 +1,21 @@
-import { readFileSync } from 'node:fs';
-import type { EmbeddingBackend, EmbeddingTable } from '@recmesh/backend';
+import type { Dtype, EmbeddingBackend, EmbeddingTable } from '@recmesh/backend';
 import type { HeldPartition } from '@recmesh/bus';
 import { RecmeshError, notFound } from '@recmesh/errors';
 import {
+  fillTableRows,
   singleGroupPlan,
-  tableRows,
-  validatePlan,
   type ModelSpec,
   type PlanPartition,
   type ShardingPlan,
 } from '@recmesh/models';
+import {
+  fileError,
+  fileRows,
+  findModelTables,
+  generatedRows,
+  loadRows,
+  type RowSource,
+} from '@recmesh/tables';
 import type { Logger } from '@recmesh/telemetry';
 
 export interface LoadedPartition {
@@ -18,19 +24,53 @@ export interface LoadedPartition {
   readonly table: EmbeddingTable;
 }
 
-/** Reads and validates the plan file, naming the file in every error. */
-export function readPlan(path: string, models: readonly ModelSpec[]): ShardingPlan {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw new RecmeshError(
-      'config',
-      `RECMESH_PLAN = ${JSON.stringify(path)}: cannot read the plan: ${(cause as Error).message}`,
-      { field: 'RECMESH_PLAN', value: path, cause },
-    );
+export interface LoadOptions {
+  readonly plan: ShardingPlan | undefined;
+  readonly group: string | undefined;
+  /** Folder of table files; undefined: generated rows. */
+  readonly tablesDir: string | undefined;
+  /** Overrides the plan's dtype. */
+  readonly dtype: Dtype | undefined;
+}
+
+const NATIVE_DTYPE = { f32: 'fp32', f16: 'fp16', u8: 'int8' } as const;
+
+/** Where each partition's rows come from: files under tablesDir, else the seeded generator. */
+function sourcesFor(
+  partitions: readonly PlanPartition[],
+  specs: ReadonlyMap<string, ModelSpec>,
+  tablesDir: string | undefined,
+): Map<PlanPartition, RowSource> {
+  const out = new Map<PlanPartition, RowSource>();
+  for (const [model, spec] of specs) {
+    const mine = partitions.filter((p) => p.model === model);
+    if (mine.length === 0) continue;
+    const files =
+      tablesDir === undefined
+        ? undefined
+        : findModelTables(tablesDir, model, [...new Set(mine.map((p) => p.table))], spec.preset);
+    for (const p of mine) {
+      const t = spec.tables[p.table] as ModelSpec['tables'][number];
+      const file = files?.get(p.table);
+      if (file === undefined) {
+        out.set(
+          p,
+          generatedRows(`generated ${model} table ${p.table}`, t.rows, t.dim, (row, _n, rows) =>
+            fillTableRows(spec, p.table, row, rows),
+          ),
+        );
+        continue;
+      }
+      const source = fileRows(file);
+      if (file.rows !== t.rows || file.dim !== t.dim)
+        throw fileError(
+          source.name,
+          `holds [${file.rows}, ${file.dim}]; ${model} table ${p.table} is [${t.rows}, ${t.dim}] at row scale ${spec.rowScale}`,
+        );
+      out.set(p, source);
+    }
   }
-  return validatePlan(parsed, models, path);
+  return out;
 }
 
 /** The table partitions one shard holds, by model and table. */
@@ -39,15 +79,19 @@ export class PartitionStore {
 
   constructor(readonly group: string) {}
 
+  /**
+   * Loads this shard's partitions of the plan: every source is resolved (and its header checked)
+   * before any rows are read, then each partition is filled in chunks straight into memory the
+   * backend allocated, with progress in the log.
+   */
   static async load(
     backend: EmbeddingBackend,
     models: readonly ModelSpec[],
-    plan: ShardingPlan | undefined,
-    group: string | undefined,
+    options: LoadOptions,
     logger: Logger,
   ): Promise<PartitionStore> {
-    const effective = plan ?? singleGroupPlan(models);
-    const groupId = group ?? effective.groups[0]?.id ?? 'shard-0';
+    const effective = options.plan ?? singleGroupPlan(models);
+    const groupId = options.group ?? effective.groups[0]?.id ?? 'shard-0';
     const held = effective.groups.find((g) => g.id === groupId);
     if (held === undefined) {
       throw new RecmeshError(
@@ -57,24 +101,41 @@ export class PartitionStore {
       );
     }
     const specs = new Map(models.map((m) => [m.name, m]));
+    const sources = sourcesFor(held.partitions, specs, options.tablesDir);
     const store = new PartitionStore(groupId);
-    for (const partition of held.partitions) {
+    const count = held.partitions.length;
+    for (const [k, partition] of held.partitions.entries()) {
       const spec = specs.get(partition.model) as ModelSpec;
+      const source = sources.get(partition) as RowSource;
+      const dtype = options.dtype ?? options.plan?.dtype ?? NATIVE_DTYPE[source.dtype];
+      const rows = partition.rowEnd - partition.rowStart;
       const started = performance.now();
-      const data = tableRows(spec, partition.table, partition.rowStart, partition.rowEnd);
-      const table = backend.loadTable({
-        rows: partition.rowEnd - partition.rowStart,
-        dim: spec.dim,
-        dtype: 'fp32',
-        data,
+      const target = backend.allocateTable(dtype, rows, spec.dim);
+      let logged = -1;
+      await loadRows(source, partition.rowStart, partition.rowEnd, target, {
+        onProgress: (done, total) => {
+          const percent = Math.floor((100 * done) / total);
+          if (percent >= logged + 10 || done === total) {
+            logged = percent;
+            logger.info(
+              { ...partition, dtype, source: source.name, percent, partition_no: k + 1, of: count },
+              'loading table partition',
+            );
+          }
+        },
       });
+      const table = backend.loadTable(target);
       store.byKey.set(`${partition.model}#${partition.table}`, { partition, spec, table });
       logger.info(
-        { ...partition, bytes: table.bytes, ms: Math.round(performance.now() - started) },
+        {
+          ...partition,
+          dtype,
+          bytes: table.bytes,
+          ms: Math.round(performance.now() - started),
+          rss: process.memoryUsage.rss(),
+        },
         'table partition loaded',
       );
-      // Table generation is CPU-bound; let heartbeats and signals through between tables.
-      await new Promise((resolve) => setImmediate(resolve));
     }
     return store;
   }
@@ -94,8 +155,16 @@ export class PartitionStore {
     return held;
   }
 
+  /** What this shard holds, as announced on NATS: rows, element type and bytes per partition. */
   partitions(): HeldPartition[] {
-    return [...this.byKey.values()].map(({ partition }) => ({ ...partition }));
+    return [...this.byKey.values()].map(({ partition, table }) => ({
+      model: partition.model,
+      table: partition.table,
+      rowStart: partition.rowStart,
+      rowEnd: partition.rowEnd,
+      dtype: table.dtype,
+      bytes: table.bytes,
+    }));
   }
 
   models(): string[] {

@@ -1,6 +1,7 @@
 import {
   type BagBatch,
   type CapabilityReport,
+  type Dtype,
   type EmbeddingBackend,
   type EmbeddingTable,
   type GatherReport,
@@ -81,6 +82,11 @@ export class NmpEmbeddingBackend implements EmbeddingBackend {
         modelled: this.stats.summary(),
       },
     };
+  }
+
+  /** The exact (CPU) side holds the rows, so it lays out their memory. */
+  allocateTable(dtype: Dtype, rows: number, dim: number): TableData {
+    return this.exact.allocateTable(dtype, rows, dim);
   }
 
   loadTable(table: TableData): EmbeddingTable {
