@@ -27,13 +27,25 @@ describe('sharding plans', () => {
     const overlap = {
       version: 1,
       groups: [
+        group,
+        {
+          id: 'other',
+          replicas: 1,
+          partitions: [{ model: 'rmc1', table: 0, rowStart: 0, rowEnd: 1 }],
+        },
+      ],
+    };
+    assert.throws(() => validatePlan(overlap, models), /overlaps rows already held/);
+    const twoRanges = {
+      version: 1,
+      groups: [
         {
           ...group,
           partitions: [...group.partitions, { model: 'rmc1', table: 0, rowStart: 0, rowEnd: 1 }],
         },
       ],
     };
-    assert.throws(() => validatePlan(overlap, models), /overlaps rows already held/);
+    assert.throws(() => validatePlan(twoRanges, models), /one contiguous range per table/);
     const unknown = {
       version: 1,
       groups: [{ ...group, partitions: [{ model: 'rmc9', table: 0, rowStart: 0, rowEnd: 1 }] }],
