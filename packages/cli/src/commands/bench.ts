@@ -8,6 +8,7 @@ import {
   type KernelChoice,
 } from '@recmesh/plugin-cpu';
 import { benchNmpKernel } from '@recmesh/plugin-nmp';
+import { benchDenseCommand } from './bench-dense';
 import { benchServeCommand } from './bench-serve';
 import { num } from '../mesh-options';
 import { info, printJson, r3 } from '../output';
@@ -153,7 +154,10 @@ function kernelCommand(): Command {
 /** `recmesh bench`: measurements printed as figures and JSON, never tests. */
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('benchmarks: kernel (gather-reduce), serve (latency-bounded throughput)')
+    .description(
+      'benchmarks: kernel (gather-reduce), dense (MLPs), serve (latency-bounded throughput)',
+    )
     .addCommand(kernelCommand())
+    .addCommand(benchDenseCommand())
     .addCommand(benchServeCommand());
 }
