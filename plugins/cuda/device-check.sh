@@ -34,6 +34,20 @@ CPU_SOURCE="onnxruntime-node 1.30 CPU provider, 2 threads, on the 2-core develop
 
 log() { echo "device-check: $*" >&2; }
 
+# Every step is capped by its own limit and by what is left of the whole check's budget.
+BUDGET_S=290
+SKIPPED=""
+budget() {  # budget STEP_LIMIT -> seconds this step may take (0: no time left)
+  local left=$(( BUDGET_S - ($(date +%s) - STARTED) ))
+  if [ "$left" -lt 10 ]; then echo 0; elif [ "$1" -lt "$left" ]; then echo "$1"; else echo "$left"; fi
+}
+step() {  # step LIMIT NAME COMMAND...: runs it under the budget, or records that it was skipped
+  local limit name
+  limit="$(budget "$1")"; name="$2"; shift 2
+  if [ "$limit" = 0 ]; then SKIPPED="$SKIPPED $name"; log "no time left for $name"; return 124; fi
+  timeout "$limit" "$@"
+}
+
 # A JSON string of stdin (escapes backslashes, quotes, control characters; drops other bytes < 0x20).
 json_string() {
   printf '"'
@@ -75,9 +89,9 @@ else
     IFS=';' read -ra LIST <<< "$ARCH"
     for a in "${LIST[@]}"; do CMAKE_ARCHS="$CMAKE_ARCHS;$a-real"; done
     CMAKE_ARCHS="${CMAKE_ARCHS#;};$NEWEST-virtual"
-    if timeout 240 cmake -S "$HERE/harness" -B "$WORK/build" -DCMAKE_CUDA_COMPILER="$NVCC" \
+    if step 60 cmake-configure cmake -S "$HERE/harness" -B "$WORK/build" -DCMAKE_CUDA_COMPILER="$NVCC" \
          "-DCMAKE_CUDA_ARCHITECTURES=$CMAKE_ARCHS" > "$WORK/build.log" 2>&1 \
-       && timeout 240 cmake --build "$WORK/build" -j "$(nproc 2>/dev/null || echo 4)" >> "$WORK/build.log" 2>&1; then
+       && step 150 cmake-build cmake --build "$WORK/build" -j "$(nproc 2>/dev/null || echo 4)" >> "$WORK/build.log" 2>&1; then
       BUILD_OK=true
     fi
   fi
@@ -88,7 +102,7 @@ else
     for a in "${LIST[@]}"; do GENCODE+=(-gencode "arch=compute_$a,code=sm_$a"); done
     GENCODE+=(-gencode "arch=compute_$NEWEST,code=compute_$NEWEST")
     mkdir -p "$WORK/build"
-    if timeout 300 "$NVCC" -std=c++17 -O3 "${GENCODE[@]}" -Xcompiler -Wall -o "$HARNESS" \
+    if step 150 nvcc-build "$NVCC" -std=c++17 -O3 "${GENCODE[@]}" -Xcompiler -Wall -o "$HARNESS" \
          "$HERE"/harness/*.cc "$HERE"/harness/*.cu "$HERE"/native/kernels/*.cu "$HERE"/native/kernels/*.cc \
          -ldl -lpthread >> "$WORK/build.log" 2>&1; then
       BUILD_OK=true
@@ -100,7 +114,7 @@ fi
 HARNESS_CODE=2
 if [ "$BUILD_OK" = true ]; then
   log "running the harness"
-  timeout 180 "$HARNESS" --json "$WORK/harness.json" --cpu-rmc3-sps "$CPU_RMC3_SPS" \
+  step 120 harness "$HARNESS" --json "$WORK/harness.json" --cpu-rmc3-sps "$CPU_RMC3_SPS" \
     --cpu-source "$CPU_SOURCE" 2> "$WORK/harness.log"
   HARNESS_CODE=$?
   log "harness exit status $HARNESS_CODE"
@@ -125,12 +139,13 @@ else
     NODE_RAN=true
     cd "$ROOT"
     log "building the addon with node $("$NODE_BIN" --version)"
-    RECMESH_CUDA_ARCHS="$ARCH" ${NVCC:+RECMESH_CUDA_NVCC="$NVCC"} timeout 240 "$NODE_BIN" plugins/cuda/scripts/build-native.mjs > "$WORK/addon-build.log" 2>&1
+    RECMESH_CUDA_ARCHS="$ARCH" RECMESH_CUDA_NVCC="$NVCC" step 120 addon-build "$NODE_BIN" \
+      plugins/cuda/scripts/build-native.mjs > "$WORK/addon-build.log" 2>&1
     log "running the plugin's tests"
-    timeout 150 "$NODE_BIN" scripts/run-tests.mjs plugins/cuda > "$WORK/tests.log" 2>&1
+    step 150 tests "$NODE_BIN" scripts/run-tests.mjs plugins/cuda > "$WORK/tests.log" 2>&1
     TESTS_CODE=$?
     log "running the plugin's benchmark"
-    timeout 120 "$NODE_BIN" --import tsx plugins/cuda/scripts/node-bench.ts --measure-s 1 \
+    step 90 node-bench "$NODE_BIN" --import tsx plugins/cuda/scripts/node-bench.ts --measure-s 1 \
       --json "$WORK/node-bench.json" > "$WORK/node-bench.log" 2>&1
     BENCH_CODE=$?
   fi
@@ -146,7 +161,8 @@ else CODE=0
 fi
 
 {
-  printf '{"tool":"plugins/cuda/device-check.sh","exitCode":%s,"elapsedS":%s,' "$CODE" "$(( $(date +%s) - STARTED ))"
+  printf '{"tool":"plugins/cuda/device-check.sh","exitCode":%s,"elapsedS":%s,"budgetS":%s,"skippedForTime":%s,' \
+    "$CODE" "$(( $(date +%s) - STARTED ))" "$BUDGET_S" "$(printf '%s' "${SKIPPED# }" | json_string)"
   printf '"gpu":%s,' "$(printf '%s' "$GPU_LINE" | json_string)"
   printf '"build":{"ok":%s,"how":%s,"nvcc":%s,"cudaVersion":%s,"archs":%s,"logTail":%s},' \
     "$BUILD_OK" "$(printf '%s' "$BUILD_HOW" | json_string)" "$(printf '%s' "$NVCC" | json_string)" \

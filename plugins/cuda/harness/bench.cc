@@ -261,7 +261,9 @@ Status GatherThroughput(cuda::LanePool& pool, const BenchOptions& o, double copy
   return Status();
 }
 
-Status DenseThroughput(cuda::LanePool& pool, double measure_s, JsonWriter& json, double* rmc3_sps) {
+Status DenseThroughput(cuda::LanePool& pool, const BenchOptions& o, JsonWriter& json,
+                       double* rmc3_sps) {
+  const double measure_s = o.measure_s;
   *rmc3_sps = 0;
   Rng rng(4242);
   using cuda::Interaction;
@@ -276,7 +278,7 @@ Status DenseThroughput(cuda::LanePool& pool, double measure_s, JsonWriter& json,
   for (const HostDense& m : models) {
     std::unique_ptr<cuda::DenseModel> model;
     RM_TRY(cuda::DenseModel::Create(m.Spec(), pool.device(), &model));
-    for (const int batch : {256, 1024, 4096}) {
+    for (const int batch : o.dense_batches) {
       std::vector<float> dense(static_cast<size_t>(batch) * m.dense_features);
       std::vector<float> emb(static_cast<size_t>(m.tables) * batch * m.dim);
       for (float& v : dense) v = rng.Uniform(0.0f, 1.0f);

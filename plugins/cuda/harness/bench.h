@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "../native/kernels/runtime.h"
 #include "json-writer.h"
@@ -21,6 +22,8 @@ struct BenchOptions {
   int lane_bags = 2048;
   /** Seconds each figure is measured over, after a warm-up. */
   double measure_s = 0.5;
+  /** Dense batch sizes (the 10x target is at 1024). */
+  std::vector<int> dense_batches = {256, 1024, 4096};
 };
 
 /** Device-to-device cudaMemcpy bandwidth, GB/s of bytes read plus written (bandwidthTest's count).
@@ -34,7 +37,7 @@ cuda::Status GatherThroughput(cuda::LanePool& pool, const BenchOptions& options,
 
 /** Writes an array of figures into a fresh `json`; rmc3_sps gets RMC3's samples/s at batch 1024
  * through the lanes. */
-cuda::Status DenseThroughput(cuda::LanePool& pool, double measure_s, JsonWriter& json,
+cuda::Status DenseThroughput(cuda::LanePool& pool, const BenchOptions& options, JsonWriter& json,
                              double* rmc3_sps);
 
 }  // namespace recmesh::harness

@@ -4,12 +4,14 @@
 //
 // Exit status: 0 parity passed, 1 parity failed, 2 usage or CUDA failure, 3 no usable GPU (the
 // report says why).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "../native/kernels/probe.h"
 #include "../native/kernels/runtime.h"
@@ -34,7 +36,22 @@ struct Options {
 const char* kUsage =
     "usage: recmesh-cuda-harness [--json PATH] [--device N] [--lanes N] [--no-bench]\n"
     "       [--rows N] [--dim N] [--bags N] [--pool N] [--lane-bags N] [--measure-s S]\n"
+    "       [--dense-batches 256,1024,4096]\n"
     "       [--cpu-rmc3-sps SAMPLES_PER_S] [--cpu-source TEXT]\n";
+
+/** "256,1024" -> {256, 1024}; an entry that is not a positive integer makes the list empty. */
+std::vector<int> Integers(const std::string& list) {
+  std::vector<int> out;
+  size_t at = 0;
+  while (at <= list.size()) {
+    const size_t comma = std::min(list.find(',', at), list.size());
+    const int v = std::atoi(list.substr(at, comma - at).c_str());
+    if (v <= 0) return {};
+    out.push_back(v);
+    at = comma + 1;
+  }
+  return out;
+}
 
 bool Parse(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
@@ -63,6 +80,8 @@ bool Parse(int argc, char** argv, Options* o) {
       o->bench_options.lane_bags = std::atoi(value().c_str());
     else if (a == "--measure-s")
       o->bench_options.measure_s = std::atof(value().c_str());
+    else if (a == "--dense-batches")
+      o->bench_options.dense_batches = Integers(value());
     else if (a == "--cpu-rmc3-sps")
       o->cpu_rmc3_sps = std::atof(value().c_str());
     else if (a == "--cpu-source")
@@ -72,7 +91,8 @@ bool Parse(int argc, char** argv, Options* o) {
   }
   return o->lanes >= 1 && o->lanes <= 64 && o->device >= 0 && o->bench_options.rows > 0 &&
          o->bench_options.dim > 0 && o->bench_options.bags > 0 && o->bench_options.pool > 0 &&
-         o->bench_options.lane_bags > 0 && o->bench_options.measure_s > 0;
+         o->bench_options.lane_bags > 0 && o->bench_options.measure_s > 0 &&
+         !o->bench_options.dense_batches.empty();
 }
 
 void WriteProbe(const cuda::Probe& p, JsonWriter& json) {
@@ -180,7 +200,7 @@ int Run(const Options& o) {
     else
       json.Field("gatherError", g.message());
     JsonWriter dense;
-    const cuda::Status d = DenseThroughput(pool, o.bench_options.measure_s, dense, &rmc3_sps);
+    const cuda::Status d = DenseThroughput(pool, o.bench_options, dense, &rmc3_sps);
     if (d.ok())
       json.Raw("dense", dense.str());
     else
@@ -199,7 +219,7 @@ int Run(const Options& o) {
         .Field("target", 0.5)
         .Field("pass", g.ok() && fraction >= 0.5)
         .EndObject();
-    if (o.cpu_rmc3_sps > 0) {
+    if (o.cpu_rmc3_sps > 0 && rmc3_sps > 0) {  // measured only when 1024 is among the batches
       json.BeginObject("rmc3DenseSpeedupOverCpu")
           .Field("batch", 1024)
           .Field("gpuSamplesPerS", rmc3_sps)
