@@ -124,12 +124,35 @@ export interface DenseSession {
   release(): Promise<void>;
 }
 
+/** One fully connected layer of a dense graph, PyTorch's layout: weight is [outputs][inputs]. */
+export interface DenseLayerWeights {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly weight: Float32Array;
+  readonly bias: Float32Array;
+  readonly activation: 'relu' | 'sigmoid';
+}
+
+/**
+ * The dense graph's function without ONNX: the MLPs' weights and the interaction between them
+ * (cat: [bottom output, table 0, ..., table T-1]; dot: [bottom output, the pairwise dot products
+ * z_i . z_j, j < i, of those T + 1 vectors in DLRM's order]). For backends that run the graph
+ * with their own kernels (cuda) instead of an ONNX runtime.
+ */
+export interface DenseMlp {
+  readonly interaction: 'cat' | 'dot';
+  readonly bottom: readonly DenseLayerWeights[];
+  readonly top: readonly DenseLayerWeights[];
+}
+
 export interface DenseGraph {
   readonly onnx: Uint8Array;
   readonly io: DenseGraphIO;
   readonly denseFeatures: number;
   readonly tables: number;
   readonly dim: number;
+  /** The same function as `onnx`, as plain weights; backends that run ONNX ignore it. */
+  readonly mlp?: DenseMlp;
 }
 
 /** Runs dense graphs. */

@@ -7,6 +7,8 @@ export type {
   DenseBackend,
   DenseGraph,
   DenseGraphIO,
+  DenseLayerWeights,
+  DenseMlp,
   DenseSession,
   DenseSessionOptions,
   Dtype,

@@ -8,6 +8,11 @@ export const workerSpec = {
     z.string().default('cpu'),
     'dense backend plugin: cpu, nmp (the dense graph stays on the host CPU) or cuda',
   ),
+  backendConfig: env(
+    'RECMESH_BACKEND_CONFIG',
+    z.string().optional(),
+    'backend parameters: a JSON object, or @ and the path of a JSON file (cuda: device, lanes, dense engine; docs/cuda.md)',
+  ),
   intraOpThreads: env(
     'RECMESH_INTRA_OP_THREADS',
     z.coerce.number().int().min(1).default(1),

@@ -21,12 +21,13 @@ export class SessionStore {
     const store = new SessionStore();
     for (const spec of models) {
       const started = performance.now();
+      const weights = denseWeights(spec);
       const onnx = buildDenseGraph({
         denseFeatures: spec.denseFeatures,
         tables: spec.tables.length,
         dim: spec.dim,
         interaction: spec.interaction,
-        weights: denseWeights(spec),
+        weights,
       });
       const session = await backend.createSession(
         {
@@ -35,6 +36,7 @@ export class SessionStore {
           denseFeatures: spec.denseFeatures,
           tables: spec.tables.length,
           dim: spec.dim,
+          mlp: { interaction: spec.interaction, ...weights },
         },
         { intraOpThreads },
       );

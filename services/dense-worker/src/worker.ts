@@ -8,7 +8,10 @@ import { SessionStore } from './sessions';
 export async function runWorker(booted: Booted<typeof workerSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
   const models = resolveModels(config.models, { rowScale: config.rowScale, seed: config.seed });
-  const container = await loadBackend(config.backend, (id) => import(id));
+  const container = await loadBackend(config.backend, (id) => import(id), {
+    source: 'RECMESH_BACKEND_CONFIG',
+    ...(config.backendConfig === undefined ? {} : { config: config.backendConfig }),
+  });
   const backend = denseBackendOf(container);
   logger.info({ capabilities: backend.capabilities() }, 'dense backend loaded');
 
