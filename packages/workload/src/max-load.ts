@@ -24,6 +24,12 @@ export interface MaxLoadOptions {
   readonly maxProbes?: number;
   /** A probe fails when more than this share of its queries failed (default 0.01). */
   readonly maxErrorShare?: number;
+  /**
+   * Lowest rate tried (default startRate / 16). A target still missed there, or missed at two
+   * halvings in a row without the p95 falling by 10%, is out of reach at any load: the latency
+   * is the queries' own cost, not queueing.
+   */
+  readonly floorRate?: number;
   readonly probe: (rate: number) => Promise<Probe>;
   readonly onProbe?: (probe: Probe, passed: boolean) => void;
 }
@@ -37,7 +43,7 @@ export interface MaxLoadResult {
   readonly failedAt: number | undefined;
   readonly probes: readonly Probe[];
   /** How the search ended. */
-  readonly stop: 'resolution' | 'probes' | 'none-passed';
+  readonly stop: 'resolution' | 'probes' | 'unreachable' | 'none-passed';
 }
 
 /** Whether a probe met the target: p95 at or under it, and almost no errors. */
@@ -72,11 +78,22 @@ export async function findMaxLoad(options: MaxLoadOptions): Promise<MaxLoadResul
   };
 
   let rate = options.startRate;
+  const floor = options.floorRate ?? options.startRate / 16;
+  let unreachable = false;
+  let flat = 0;
   // Bracket: double while passing, halve while failing.
   while (probes.length < maxProbes && (lo === undefined || hi === undefined)) {
     const ok = await run(rate);
+    if (!ok && lo === undefined) {
+      const prev = probes.at(-2);
+      const last = probes[probes.length - 1] as Probe;
+      flat = prev !== undefined && last.p95Ms > 0.9 * prev.p95Ms ? flat + 1 : 0;
+      if (rate <= floor || flat >= 2) {
+        unreachable = true;
+        break;
+      }
+    }
     rate = ok ? rate * 2 : rate / 2;
-    if (!ok && lo === undefined && rate < options.startRate / 64) break;
   }
   // Bisect (geometric mean) until the bracket is tight.
   while (
@@ -94,8 +111,9 @@ export async function findMaxLoad(options: MaxLoadOptions): Promise<MaxLoadResul
     best: finalLo,
     failedAt: finalHi?.rate,
     probes,
-    stop:
-      finalLo === undefined
+    stop: unreachable
+      ? 'unreachable'
+      : finalLo === undefined
         ? 'none-passed'
         : finalHi !== undefined && finalHi.rate / finalLo.rate <= resolution
           ? 'resolution'

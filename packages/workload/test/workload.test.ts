@@ -189,3 +189,30 @@ describe('max-load search', () => {
     assert.ok(covered / trials > 0.9 && covered / trials <= 1, `coverage ${covered / trials}`);
   });
 });
+
+describe('max-load search, unreachable targets', () => {
+  it('stops when the target is missed even at the lowest loads, instead of halving forever', async () => {
+    let probes = 0;
+    const result = await findMaxLoad({
+      targetP95Ms: 50,
+      startRate: 10,
+      probe: (rate) => {
+        probes++;
+        // The queries themselves take 70 ms: no load is light enough.
+        const p95 = 70 + rate;
+        return Promise.resolve({
+          rate,
+          completed: 200,
+          errors: 0,
+          p95Ms: p95,
+          p99Ms: p95,
+          p95Ci: [p95, p95],
+          achievedQps: rate,
+        });
+      },
+    });
+    assert.equal(result.stop, 'unreachable');
+    assert.equal(result.qpsAtTarget, 0);
+    assert.ok(probes <= 5, `${probes} probes`);
+  });
+});

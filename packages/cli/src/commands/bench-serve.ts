@@ -96,9 +96,9 @@ async function measurePolicy(
     for (let i = 0; i < 10; i++) await send(Math.round(opts.meanItems));
     const serialQps = 10_000 / (performance.now() - started);
     const state = async () => (await scheduler.getState(opts.model)).models[0];
-    // About 7 probes fit the budget (bracket + bisect). Each probe measures at least 200 queries
-    // (a p95 from fewer is mostly noise) after a warm-up: 2 s, and for DeepRecSched until its
-    // climb has settled at this load (at most 30 s).
+    // About 7 probes fit the budget (bracket + bisect). Each probe measures up to 200 queries
+    // (a p95 from fewer is noisy) after a warm-up: 2 s, and for DeepRecSched until its climb
+    // has settled at this load (at most 30 s).
     const probeS = Math.max(3, opts.seconds / 7);
     const probes: PolicyResult['probes'] = [];
     const result = await findMaxLoad({
@@ -124,7 +124,9 @@ async function measurePolicy(
             () => undefined,
           );
         }, 250);
-        const minMeasured = 200;
+        // 200 queries make a usable p95; at very low rates take 20 s worth (at least 60) so that
+        // a probe of an unreachable target does not run for minutes.
+        const minMeasured = Math.round(Math.min(200, Math.max(60, rate * 20)));
         const load = await runOpenLoop({
           rate,
           durationS: 32 + probeS + (2 * minMeasured) / rate,
