@@ -27,13 +27,15 @@ const { values: o } = parseArgs({
   },
 });
 const spec = resolveModel(o.model, { rowScale: 1e-6, seed: 1 });
+if (spec.architecture.kind !== 'dlrm')
+  throw new Error(`${o.model} is not a DLRM: dense_torch.py builds DLRMs`);
 const torchSpec = JSON.stringify({
   dense_features: spec.denseFeatures,
-  bottom: spec.bottomMlp,
-  top: spec.topMlp,
+  bottom: spec.architecture.bottomMlp,
+  top: spec.architecture.topMlp,
   tables: spec.tables.length,
   dim: spec.dim,
-  interaction: spec.interaction,
+  interaction: spec.architecture.interaction,
 });
 
 const lastJson = (label, r) => {

@@ -91,6 +91,12 @@ export interface EmbeddingBackend {
   /** Takes the rows as its own: the caller must not write them afterwards. */
   loadTable(table: TableData): EmbeddingTable;
   /**
+   * Gives a loaded table's memory back (a model version retired). Called only once no
+   * gatherReduce on it is in flight, and the table is not used again. Optional: backends whose
+   * tables live in GC-managed host memory (cpu, nmp) let the collector free them.
+   */
+  releaseTable?(table: EmbeddingTable): void;
+  /**
    * Pools every bag of `batch` into `out`, float32 [bags][dim]. Emulating backends resolve with
    * a GatherReport; the others with nothing.
    */
@@ -117,8 +123,9 @@ export interface DenseGraphIO {
 /** A loaded dense graph. */
 export interface DenseSession {
   /**
-   * Scores `batch` samples: dense is float32 [batch][features] (already expanded), embeddings
-   * float32 [tables][batch][dim]. Returns float32 [batch].
+   * Scores `batch` samples: dense is float32 [batch][features] (already expanded; empty for a
+   * graph without dense features), embeddings float32 [tables][batch][dim]. Returns float32
+   * [batch][tasks] (the graph's output, row-major; [batch] when tasks is 1).
    */
   run(dense: Float32Array, embeddings: Float32Array, batch: number): Promise<Float32Array>;
   release(): Promise<void>;
@@ -153,6 +160,8 @@ export interface DenseGraph {
   readonly dim: number;
   /** The same function as `onnx`, as plain weights; backends that run ONNX ignore it. */
   readonly mlp?: DenseMlp;
+  /** Scores per sample (the output's second dimension); default 1. */
+  readonly tasks?: number;
 }
 
 /** Runs dense graphs. */

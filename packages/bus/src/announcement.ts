@@ -8,6 +8,23 @@ export interface HeldPartition {
   readonly dtype?: string;
   /** Bytes of memory the rows take on the shard. */
   readonly bytes?: number;
+  /** Version of the model the rows belong to (absent: 1, a built-in preset). */
+  readonly version?: number;
+  /** Superseded by a newer version: served only to queries pinned to it, then released. */
+  readonly retiring?: boolean;
+}
+
+/** A model version a dense worker holds. */
+export interface HeldModelVersion {
+  readonly model: string;
+  readonly version: number;
+  readonly retiring?: boolean;
+}
+
+/** Versions of a model an orchestrator routes to now: the current one and those still in flight. */
+export interface VersionsInUse {
+  readonly model: string;
+  readonly versions: readonly number[];
 }
 
 export type Role = 'embedding-shard' | 'dense-worker' | 'orchestrator' | 'carbon-ledger';
@@ -23,6 +40,13 @@ export interface Announcement {
   readonly profile?: string;
   /** Models it serves (dense workers, orchestrators). */
   readonly models: readonly string[];
+  /** Every version of every model it holds (dense workers; absent: version 1 of each model). */
+  readonly modelVersions?: readonly HeldModelVersion[];
+  /**
+   * Versions it still sends queries to (orchestrators): shards and workers keep a retiring
+   * version while any orchestrator lists it.
+   */
+  readonly inUse?: readonly VersionsInUse[];
   /** Worker pool of a dense worker: `cpu`, or `accel` for the accelerator pool DeepRecSched offloads large queries to. */
   readonly pool?: string;
   /** Shard group it belongs to (embedding shards). */

@@ -9,11 +9,28 @@ export const MISSED_HEARTBEATS = 3;
 interface Entry {
   announcement: Announcement;
   lastSeen: number;
+  /** What routing depends on, to tell a change from a plain heartbeat. */
+  fingerprint: string;
+}
+
+/** The parts of an announcement routing and version lifecycles depend on. */
+function fingerprint(a: Announcement): string {
+  return JSON.stringify([
+    a.ready,
+    a.address,
+    a.models,
+    a.modelVersions ?? null,
+    a.partitions?.map((p) => [p.model, p.table, p.rowStart, p.rowEnd, p.version, p.retiring]) ??
+      null,
+    a.inUse ?? null,
+    a.pool ?? null,
+  ]);
 }
 
 /**
  * The live services of a mesh, learnt from announcements. A peer is dropped when it says
- * goodbye or misses three heartbeats. Emits `change` whenever the set or a peer's state changes.
+ * goodbye or misses three heartbeats. Emits `change` whenever the set or a peer's state (ready,
+ * address, models, versions, partitions, versions in use) changes.
  */
 export class PeerRegistry extends EventEmitter<{ change: [] }> {
   private readonly peers = new Map<string, Entry>();
@@ -64,14 +81,10 @@ export class PeerRegistry extends EventEmitter<{ change: [] }> {
     const a = parseAnnouncement(data);
     if (a === undefined) return;
     const before = this.peers.get(a.id);
-    this.peers.set(a.id, { announcement: a, lastSeen: this.now() });
-    if (
-      before === undefined ||
-      before.announcement.ready !== a.ready ||
-      before.announcement.address !== a.address
-    ) {
-      this.emit('change');
-    }
+    const print = fingerprint(a);
+    this.peers.set(a.id, { announcement: a, lastSeen: this.now(), fingerprint: print });
+    // Models, versions and partitions change on a reload: routes follow them.
+    if (before === undefined || before.fingerprint !== print) this.emit('change');
   }
 
   private left(data: Uint8Array): void {
@@ -90,4 +103,17 @@ export class PeerRegistry extends EventEmitter<{ change: [] }> {
     }
     if (changed) this.emit('change');
   }
+}
+
+/**
+ * Whether any live orchestrator among `peers` says it still sends queries to `model` at
+ * `version` (its announcement's `inUse`): a snapshot taken when called.
+ */
+export function inUseByOrchestrators(
+  peers: PeerRegistry,
+): (model: string, version: number) => boolean {
+  const used = new Set<string>();
+  for (const o of peers.list('orchestrator'))
+    for (const u of o.inUse ?? []) for (const v of u.versions) used.add(`${u.model}@${v}`);
+  return (model, version) => used.has(`${model}@${version}`);
 }

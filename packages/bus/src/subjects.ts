@@ -11,6 +11,11 @@ export interface Subjects {
   readonly leaveAll: string;
   /** Asks every service to announce itself now (a new orchestrator learns the mesh at once). */
   readonly discover: string;
+  /**
+   * Asks every service that reads a model repository to rescan it and load new versions (a
+   * request: each replies with what it loaded, refused and retired).
+   */
+  readonly modelsReload: string;
   /** `…usage.<role>`: usage events, captured by the usage stream. */
   readonly usage: (role: string) => string;
   readonly usageAll: string;
@@ -31,6 +36,7 @@ export function subjectsFor(mesh: string): Subjects {
     leave: (role) => `${p}.leave.${role}`,
     leaveAll: `${p}.leave.>`,
     discover: `${p}.discover`,
+    modelsReload: `${p}.models.reload`,
     usage: (role) => `${p}.usage.${role}`,
     usageAll: `${p}.usage.>`,
     usageStream: `RECMESH_USAGE_${mesh.replace(/[^A-Za-z0-9_-]/g, '_')}`,

@@ -5,8 +5,11 @@ import { isRecmeshError } from '@recmesh/errors';
 import { benchCommand } from './commands/bench';
 import { carbonCommand } from './commands/carbon';
 import { demoCommand } from './commands/demo';
+import { importCommand } from './commands/import';
+import { modelsCommand } from './commands/models';
 import { planCommand } from './commands/plan';
 import { rankCommand } from './commands/rank';
+import { scoreCommand } from './commands/score';
 import { upCommand } from './commands/up';
 
 const program = new Command('recmesh')
@@ -16,13 +19,17 @@ const program = new Command('recmesh')
   .version('0.1.0')
   .addCommand(upCommand())
   .addCommand(rankCommand())
+  .addCommand(scoreCommand())
+  .addCommand(importCommand())
+  .addCommand(modelsCommand())
   .addCommand(demoCommand())
   .addCommand(planCommand())
   .addCommand(benchCommand())
   .addCommand(carbonCommand());
 
 program.parseAsync(process.argv).then(
-  () => process.exit(0),
+  // A command that finished but found trouble (a refused model version) sets exitCode.
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     const e = err as { code?: unknown; details?: unknown; message?: string };
     const message = isRecmeshError(err)

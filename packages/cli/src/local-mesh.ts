@@ -6,7 +6,8 @@ import { connectBus, deleteUsageStream } from '@recmesh/bus';
 import { deleteGridStream } from '@recmesh/carbon-io';
 import { RecmeshError } from '@recmesh/errors';
 import type { Dtype } from '@recmesh/backend';
-import { planShards, readPlanFile, resolveModels, type ShardingPlan } from '@recmesh/models';
+import { newestVersions, servedPresets } from '@recmesh/model-repository';
+import { planShards, readPlanFile, type ShardingPlan } from '@recmesh/models';
 import { ensureNats } from './nats-server';
 
 export interface LocalMeshOptions {
@@ -25,6 +26,11 @@ export interface LocalMeshOptions {
   readonly plan?: string;
   /** Load tables from files in <tablesDir>/<model>/ (RECMESH_TABLES_DIR) instead of generating them. */
   readonly tablesDir?: string;
+  /**
+   * A model repository (RECMESH_MODEL_REPOSITORY): every model in it is served beside the presets
+   * in `models` (which may then be empty); the plan places its newest versions' tables.
+   */
+  readonly modelRepository?: string;
   readonly workers: number;
   /** Dense workers of the accelerator pool (RECMESH_WORKER_POOL=accel); default 0. */
   readonly accelWorkers?: number;
@@ -161,7 +167,20 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
   const log = options.log ?? (() => undefined);
   const logDir = resolve(options.logDir);
   mkdirSync(logDir, { recursive: true });
-  const models = resolveModels(options.models, { rowScale: options.rowScale, seed: options.seed });
+  const repository =
+    options.modelRepository === undefined ? undefined : resolve(options.modelRepository);
+  const models = [
+    ...servedPresets(options.models, repository, {
+      rowScale: options.rowScale,
+      seed: options.seed,
+    }),
+    ...(repository === undefined ? [] : newestVersions(repository)),
+  ];
+  if (models.length === 0)
+    throw new RecmeshError(
+      'invalid_argument',
+      `no model to serve: --models is empty${repository === undefined ? '' : ` and ${repository} holds no readable model`}`,
+    );
   let plan: ShardingPlan;
   let planFile: string;
   if (options.plan !== undefined) {
@@ -194,6 +213,7 @@ export async function startLocalMesh(options: LocalMeshOptions): Promise<LocalMe
     RECMESH_PORT: '0',
     RECMESH_METRICS_PORT: '0',
     ...(options.tablesDir === undefined ? {} : { RECMESH_TABLES_DIR: resolve(options.tablesDir) }),
+    ...(repository === undefined ? {} : { RECMESH_MODEL_REPOSITORY: repository }),
   };
   const services: MeshService[] = [];
   const stop = async () => {

@@ -59,6 +59,7 @@ export interface MeshFlags {
   tableDtype?: 'fp32' | 'fp16' | 'int8';
   plan?: string;
   tablesDir?: string;
+  modelRepository?: string;
 }
 
 /** --models, --row-scale and --seed: which models, at what size. */
@@ -70,7 +71,7 @@ export function addModelFlags(
     .addOption(
       new Option(
         '--models <list>',
-        'models to serve (rmc1, rmc2, rmc3, with -cat or -dot)',
+        'built-in models to serve: rmc1, rmc2, rmc3 (DeepRecSys DLRMs), ncf, wnd, mtwnd, din, dien, rm-small, rm-med, rm-large; DLRMs take -cat, -dot or -dot-self',
       ).default(defaults.models),
     )
     .addOption(
@@ -135,6 +136,12 @@ export function addMeshFlags(command: Command, defaults: { models: string }): Co
       new Option(
         '--tables-dir <dir>',
         'load tables from .npy / .safetensors files in <dir>/<model>/ instead of generating them',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--model-repository <dir>',
+        'serve every model of this repository (<dir>/<model>/<version>/manifest.json) beside --models',
       ),
     );
 }

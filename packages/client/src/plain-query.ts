@@ -19,6 +19,8 @@ export interface PlainUserSparse {
 export interface PlainQuery {
   readonly model: string;
   readonly topK?: number;
+  /** Multi-task models: each task's weight in the ranking score (default: the model's). */
+  readonly taskWeights?: readonly number[];
   readonly user: {
     readonly dense?: Float32Array | readonly number[];
     readonly sparse?: readonly PlainUserSparse[];
@@ -36,6 +38,8 @@ export interface PlainRankedItem {
   readonly itemId: string;
   readonly index: number;
   readonly score: number;
+  /** Multi-task models: each task's score (RankResponse.tasks order). */
+  readonly taskScores?: readonly number[];
 }
 
 const f32 = (v: Float32Array | readonly number[] | undefined): Buffer => {
@@ -58,6 +62,7 @@ export function toRankRequest(q: PlainQuery): RankRequest {
   return {
     model: q.model,
     topK: q.topK ?? 0,
+    taskWeights: [...(q.taskWeights ?? [])],
     user: {
       dense: f32(q.user.dense),
       sparse: (q.user.sparse ?? []).map((s) => ({
@@ -80,5 +85,10 @@ export function toRankRequest(q: PlainQuery): RankRequest {
 
 /** The ranking of a RankResponse as plain objects. */
 export function rankedItems(response: RankResponse): PlainRankedItem[] {
-  return response.items.map((i) => ({ itemId: i.itemId, index: i.index, score: i.score }));
+  return response.items.map((i) => ({
+    itemId: i.itemId,
+    index: i.index,
+    score: i.score,
+    ...(i.taskScores.length > 0 ? { taskScores: i.taskScores } : {}),
+  }));
 }

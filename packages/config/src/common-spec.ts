@@ -109,8 +109,8 @@ export const commonSpec = {
 export const modelsSpec = {
   models: env(
     'RECMESH_MODELS',
-    z.string().default('rmc1,rmc2,rmc3'),
-    'comma-separated models to serve: a preset (rmc1, rmc2, rmc3) with an optional -dot or -cat interaction suffix',
+    z.string().optional(),
+    'comma-separated built-in models to serve: rmc1, rmc2, rmc3, ncf, wnd, mtwnd, din, dien, rm-small, rm-med, rm-large; DLRM ones take a -cat, -dot or -dot-self suffix (unset: rmc1,rmc2,rmc3 without RECMESH_MODEL_REPOSITORY, none with it)',
   ),
   rowScale: env(
     'RECMESH_ROW_SCALE',
@@ -121,6 +121,16 @@ export const modelsSpec = {
     'RECMESH_SEED',
     z.coerce.number().int().min(0).default(1),
     'seed of the deterministic weights',
+  ),
+  modelRepository: env(
+    'RECMESH_MODEL_REPOSITORY',
+    z.string().optional(),
+    'model repository folder (<dir>/<model>/<version>/manifest.json, docs/model-repository.md): every model in it is served at its newest valid version; `recmesh models reload` rescans it',
+  ),
+  versionGraceMs: env(
+    'RECMESH_VERSION_GRACE_MS',
+    positive.default(5000),
+    'a superseded model version is released this long after it was last needed (a call in flight on it, an orchestrator listing it), ms',
   ),
 };
 

@@ -145,17 +145,29 @@ export function validatePlan(
 }
 
 /**
- * Reads and validates a plan file; `field` names where the path came from (`RECMESH_PLAN`,
- * `--plan`) in the error when the file cannot be read or parsed.
+ * The plan restricted to `models` (every group kept, with only their partitions), validated
+ * against them: the part of a plan one model version needs. A plan may name models served from a
+ * model repository beside presets; each is checked against the version being loaded.
  */
-export function readPlanFile(
-  path: string,
+export function planFor(
+  plan: ShardingPlan,
   models: readonly ModelSpec[],
-  field = 'plan',
+  source = 'plan',
 ): ShardingPlan {
-  let parsed: unknown;
+  const names = new Set(models.map((m) => m.name));
+  const only = {
+    ...plan,
+    groups: plan.groups.map((g) => ({
+      ...g,
+      partitions: g.partitions.filter((p) => names.has(p.model)),
+    })),
+  };
+  return validatePlan(only, models, source);
+}
+
+function readJson(path: string, field: string): unknown {
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
     throw new RecmeshError(
       'config',
@@ -163,5 +175,22 @@ export function readPlanFile(
       { field, value: path, cause },
     );
   }
-  return validatePlan(parsed, models, path);
+}
+
+/**
+ * Reads and validates a plan file; `field` names where the path came from (`RECMESH_PLAN`,
+ * `--plan`) in the error when the file cannot be read or parsed. With `partial`, partitions of
+ * models not in `models` are allowed (they are checked when those models load: planFor).
+ */
+export function readPlanFile(
+  path: string,
+  models: readonly ModelSpec[],
+  field = 'plan',
+  partial = false,
+): ShardingPlan {
+  const parsed = readJson(path, field);
+  if (!partial) return validatePlan(parsed, models, path);
+  const plan = parsed as ShardingPlan;
+  planFor(plan, models, path);
+  return plan;
 }

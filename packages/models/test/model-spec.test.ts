@@ -11,9 +11,14 @@ describe('model presets', () => {
     assert.equal(m.tables[0]?.rows, 40_000);
     assert.equal(m.dim, 32);
     assert.equal(m.denseFeatures, 128);
-    assert.deepEqual(m.bottomMlp, [64, 32]);
-    assert.deepEqual(m.topMlp, [256, 64, 1]);
-    assert.equal(m.interaction, 'cat');
+    assert.deepEqual(m.architecture, {
+      kind: 'dlrm',
+      bottomMlp: [64, 32],
+      topMlp: [256, 64, 1],
+      interaction: 'cat',
+    });
+    assert.equal(m.version, 1);
+    assert.deepEqual(m.tasks, [{ name: 'click', weight: 1 }]);
     assert.deepEqual(m.targets, { low: 50, medium: 100, high: 150 });
     assert.equal(
       tableBytes(resolveModel('rmc1', { rowScale: 1, seed: 1 })),
@@ -22,11 +27,24 @@ describe('model presets', () => {
   });
 
   it('take the interaction from the name', () => {
-    assert.equal(resolveModel('rmc3-dot', opts).interaction, 'dot');
-    assert.equal(resolveModel('rmc3-cat', opts).interaction, 'cat');
-    // DLRM: cat = dim * (tables + 1); dot = dim + (tables + 1) * tables / 2 pairs
+    const interaction = (name: string) => {
+      const a = resolveModel(name, opts).architecture;
+      return a.kind === 'dlrm' ? a.interaction : undefined;
+    };
+    assert.equal(interaction('rmc3-dot'), 'dot');
+    assert.equal(interaction('rmc3-cat'), 'cat');
+    assert.equal(interaction('rmc3-dot-self'), 'dot-self');
+    assert.equal(interaction('rm-small'), 'dot');
+    assert.equal(interaction('rm-small-cat'), 'cat');
+    // DLRM: cat = dim * (tables + 1); dot = dim + (tables + 1) * tables / 2 pairs; with the
+    // interaction itself, (tables + 1) * (tables + 2) / 2.
     assert.equal(interactionWidth(resolveModel('rmc2', opts)), 64 * 33);
     assert.equal(interactionWidth(resolveModel('rmc2-dot', opts)), 64 + (33 * 32) / 2);
+    assert.equal(interactionWidth(resolveModel('rmc2-dot-self', opts)), 64 + (33 * 34) / 2);
+  });
+
+  it('refuse an interaction suffix on a model that is not a DLRM', () => {
+    assert.throws(() => resolveModel('ncf-dot', opts), /model = "ncf-dot".*ncf is a ncf model/);
   });
 
   it('refuse unknown names, bad scales and duplicates, naming them', () => {
@@ -38,6 +56,39 @@ describe('model presets', () => {
     assert.throws(() => resolveModel('rmc1', { rowScale: 0, seed: 1 }), /rowScale = 0/);
     assert.throws(() => resolveModels('rmc1,rmc1', opts), /lists rmc1 twice/);
     assert.throws(() => resolveModels(' , ', opts), /names no model/);
+  });
+
+  it("resolve DeepRecInfra's zoo and RecPipe's models with their published shapes", () => {
+    const full = { rowScale: 1, seed: 1 };
+    const ncf = resolveModel('ncf', full);
+    assert.deepEqual(
+      ncf.tables.map((t) => t.rows),
+      [140_000, 140_000, 28_000, 28_000],
+    );
+    assert.equal(ncf.denseFeatures, 0);
+    const wnd = resolveModel('wnd', full);
+    assert.equal(wnd.tables.length, 27);
+    assert.equal(wnd.denseFeatures, 512);
+    const mtwnd = resolveModel('mtwnd', full);
+    assert.equal(mtwnd.tables.length, 43);
+    assert.equal(mtwnd.tables.filter((t) => t.rows === 5_000_000).length, 2);
+    assert.equal(mtwnd.tasks.length, 3);
+    const din = resolveModel('din', full);
+    assert.equal(din.tables.length, 1 + 250 + 2);
+    assert.ok(din.tables.every((t) => t.pool === 3));
+    const dien = resolveModel('dien', full);
+    assert.equal(dien.tables.length, 43);
+    assert.deepEqual(
+      ['rm-small', 'rm-med', 'rm-large'].map((n) => resolveModel(n, full).dim),
+      [4, 16, 32],
+    );
+    const large = resolveModel('rm-large', full);
+    assert.equal(large.tables.length, 26);
+    assert.equal(large.denseFeatures, 13);
+    assert.equal(
+      large.tables.reduce((s, t) => s + t.rows, 0),
+      33_762_577,
+    );
   });
 
   it('keep at least one row per table at any scale', () => {

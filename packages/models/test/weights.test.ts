@@ -38,7 +38,7 @@ describe('deterministic weights', () => {
   });
 
   it('draw MLP weights with std sqrt(2 / (m + n))', () => {
-    const { bottom, top } = denseWeights(spec);
+    const { bottom = [], top = [] } = denseWeights(spec).layers;
     const first = bottom[0];
     assert.ok(first !== undefined);
     assert.equal(first.weight.length, first.inputs * first.outputs);

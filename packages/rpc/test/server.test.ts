@@ -37,11 +37,13 @@ describe('rpc server', () => {
                   workerId: 'w',
                   backend: 'cpu',
                   computeMs: 0,
+                  tasks: 1,
+                  version: 1,
                 };
               },
             ),
             describeWorker: unary('DenseService/DescribeWorker', logger, () =>
-              Promise.resolve({ workerId: 'w', backend: 'cpu', models: [] }),
+              Promise.resolve({ workerId: 'w', backend: 'cpu', models: [], modelVersions: [] }),
             ),
           },
         },
@@ -55,7 +57,14 @@ describe('rpc server', () => {
     new Promise<PredictResponse>((resolve, reject) => {
       const client = new DenseServiceClient(address(), credentials.createInsecure());
       client.predict(
-        { model: 'm', batch: 1, dense: Buffer.alloc(0), embeddings: Buffer.alloc(0), ...request },
+        {
+          model: 'm',
+          version: 0,
+          batch: 1,
+          dense: Buffer.alloc(0),
+          embeddings: Buffer.alloc(0),
+          ...request,
+        },
         new Metadata(),
         {},
         (err, res) => {
@@ -133,7 +142,7 @@ describe('rpc server', () => {
               throw invalidArgument('model', 'x', 'thrown synchronously');
             }),
             describeWorker: unary('DenseService/DescribeWorker', logger, () =>
-              Promise.resolve({ workerId: 'w', backend: 'cpu', models: [] }),
+              Promise.resolve({ workerId: 'w', backend: 'cpu', models: [], modelVersions: [] }),
             ),
           },
         },
@@ -142,7 +151,7 @@ describe('rpc server', () => {
     const client = new DenseServiceClient(`127.0.0.1:${other.port}`, credentials.createInsecure());
     const err = await new Promise<ServiceError>((resolve) =>
       client.predict(
-        { model: 'x', batch: 1, dense: Buffer.alloc(0), embeddings: Buffer.alloc(0) },
+        { model: 'x', version: 0, batch: 1, dense: Buffer.alloc(0), embeddings: Buffer.alloc(0) },
         (e) => resolve(e as ServiceError),
       ),
     );

@@ -1,11 +1,14 @@
 import {
   connectBus,
   startAnnouncer,
+  subjectsFor,
   UsagePublisher,
   type Announcement,
+  type HeldModelVersion,
   type HeldPartition,
   type NatsConnection,
   type Role,
+  type VersionsInUse,
 } from '@recmesh/bus';
 import type { HardwareProfile } from '@recmesh/carbon';
 import { createEnergyMeter, loadProfiles, pickProfile, USAGE_WINDOW_MS } from '@recmesh/carbon-io';
@@ -26,6 +29,8 @@ export interface ServiceContext {
   readonly profiles: ReadonlyMap<string, HardwareProfile>;
   /** The profile this process runs on (RECMESH_HARDWARE_PROFILE). */
   readonly profile: HardwareProfile;
+  /** Publishes the announcement now (after a reload, a released version); no-op before start. */
+  announceNow(): void;
 }
 
 /** What a service brings: its gRPC services and what it announces. */
@@ -36,6 +41,15 @@ export interface ServiceParts {
   readonly group?: string;
   readonly pool?: string;
   readonly partitions?: () => readonly HeldPartition[];
+  /** Every version of every model it holds (dense workers). */
+  readonly modelVersions?: () => readonly HeldModelVersion[];
+  /** Versions it still sends queries to (orchestrators). */
+  readonly inUse?: () => readonly VersionsInUse[];
+  /**
+   * Rescans the model repository on `recmesh.<mesh>.models.reload` and says what it did; the
+   * report (JSON) is the reply to the request.
+   */
+  readonly reload?: () => Promise<object>;
   /** Runs after in-flight calls have drained, before NATS closes. */
   readonly onStop?: () => Promise<void>;
 }
@@ -91,6 +105,7 @@ export async function runService(
       logger.warn({ err: String(err), pending }, 'usage events not published yet; will retry'),
   });
   usage.start(options.usageFlushMs ?? USAGE_WINDOW_MS);
+  const announceRef: { now: () => void } = { now: () => undefined };
   const context: ServiceContext = {
     role,
     instance,
@@ -101,6 +116,7 @@ export async function runService(
     usage,
     profiles,
     profile,
+    announceNow: () => announceRef.now(),
   };
 
   const parts = await build(context);
@@ -127,6 +143,8 @@ export async function runService(
     ...(parts.group === undefined ? {} : { group: parts.group }),
     ...(parts.pool === undefined ? {} : { pool: parts.pool }),
     ...(parts.partitions === undefined ? {} : { partitions: [...parts.partitions()] }),
+    ...(parts.modelVersions === undefined ? {} : { modelVersions: [...parts.modelVersions()] }),
+    ...(parts.inUse === undefined ? {} : { inUse: [...parts.inUse()] }),
     metricsPort: telemetry.metricsPort,
     heartbeatMs: config.heartbeatMs,
     startedAt,
@@ -134,6 +152,30 @@ export async function runService(
     ready,
   });
   const announcer = startAnnouncer(nc, config.mesh, announcement);
+  announceRef.now = () => announcer.announceNow();
+  const reload = parts.reload;
+  // One reload at a time: a second request waits for the first and then rescans again.
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reloads =
+    reload === undefined
+      ? undefined
+      : nc.subscribe(subjectsFor(config.mesh).modelsReload, {
+          callback: (_err, msg) => {
+            const run = reloading.then(async () => {
+              logger.info('model repository reload requested');
+              let reply: object;
+              try {
+                reply = { id: instance, role, ...(await reload()) };
+              } catch (err) {
+                reply = { id: instance, role, error: String(err) };
+              }
+              announcer.announceNow();
+              if (msg.reply !== undefined && !nc.isClosed())
+                msg.respond(new TextEncoder().encode(JSON.stringify(reply)));
+            });
+            reloading = run.catch(() => undefined);
+          },
+        });
   server.setServing(true);
   logger.info({ address, metricsPort: telemetry.metricsPort, backend: parts.backend }, 'ready');
 
@@ -145,6 +187,7 @@ export async function runService(
         'stopping: no new calls, draining those in flight',
       );
       ready = false;
+      reloads?.unsubscribe();
       await announcer.stop();
       await server.shutdown(config.drainMs);
       await parts.onStop?.();

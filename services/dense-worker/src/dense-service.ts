@@ -1,5 +1,5 @@
 import type { DenseBackend } from '@recmesh/backend';
-import { invalidArgument } from '@recmesh/errors';
+import { invalidArgument, RecmeshError } from '@recmesh/errors';
 import {
   DenseServiceService,
   type DescribeWorkerResponse,
@@ -8,7 +8,7 @@ import {
 } from '@recmesh/proto';
 import { asF32, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
 import type { ServiceContext } from '@recmesh/runtime';
-import type { SessionStore } from './sessions';
+import type { LoadedModel, SessionStore } from './sessions';
 
 /** Repeats one row `batch` times. */
 function expandRows(row: Float32Array, batch: number): Float32Array {
@@ -26,13 +26,26 @@ export function denseService(
 ): ServiceBinding {
   const { logger, usage, instance } = context;
   const predict = async (request: PredictRequest): Promise<PredictResponse> => {
-    const { spec, session } = store.get(request.model);
+    // The version stays held (not released by a reload) until the graph has run.
+    const held = store.acquire(request.model, request.version);
+    try {
+      return await run(request, held.value, held.version);
+    } finally {
+      held.release();
+    }
+  };
+
+  const run = async (
+    request: PredictRequest,
+    { spec, session }: LoadedModel,
+    version: number,
+  ): Promise<PredictResponse> => {
     const batch = request.batch;
     if (!(batch >= 1 && batch <= maxBatch))
       throw invalidArgument('batch', batch, `must be in [1, ${maxBatch}]`);
     const f = spec.denseFeatures;
     let dense = asF32(request.dense, 'dense');
-    if (dense.length === f && batch > 1) dense = expandRows(dense, batch);
+    if (dense.length === f && f > 0 && batch > 1) dense = expandRows(dense, batch);
     else if (dense.length !== batch * f) {
       throw invalidArgument(
         'dense',
@@ -52,11 +65,24 @@ export function denseService(
     const started = performance.now();
     const scores = await session.run(dense, embeddings, batch);
     const computeMs = performance.now() - started;
+    const tasks = spec.tasks.length;
+    if (scores.length !== batch * tasks)
+      throw new RecmeshError(
+        'internal',
+        `the dense graph of ${spec.name} version ${version} gave ${scores.length} scores for ${batch} samples x ${tasks} tasks`,
+      );
     usage.record(
       { model: spec.name, backend: backend.name },
       { busyS: computeMs / 1000, queries: 1, items: batch },
     );
-    return { scores: bytesOf(scores), workerId: instance, backend: backend.name, computeMs };
+    return {
+      scores: bytesOf(scores),
+      workerId: instance,
+      backend: backend.name,
+      computeMs,
+      tasks,
+      version,
+    };
   };
   return {
     name: 'recmesh.v1.DenseService',
@@ -67,7 +93,12 @@ export function denseService(
         'DenseService/DescribeWorker',
         logger,
         (): Promise<DescribeWorkerResponse> =>
-          Promise.resolve({ workerId: instance, backend: backend.name, models: store.names() }),
+          Promise.resolve({
+            workerId: instance,
+            backend: backend.name,
+            models: store.names(),
+            modelVersions: store.versions().map((v) => ({ retiring: false, ...v })),
+          }),
       ),
     },
   };

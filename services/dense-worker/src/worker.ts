@@ -1,13 +1,16 @@
 import { denseBackendOf, loadBackend } from '@recmesh/backend';
-import { resolveModels } from '@recmesh/models';
-import { runService, type Booted } from '@recmesh/runtime';
+import { servedPresets } from '@recmesh/model-repository';
+import { keepVersions, logReload, runService, type Booted } from '@recmesh/runtime';
 import type { workerSpec } from './config';
 import { denseService } from './dense-service';
 import { SessionStore } from './sessions';
 
 export async function runWorker(booted: Booted<typeof workerSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
-  const models = resolveModels(config.models, { rowScale: config.rowScale, seed: config.seed });
+  const presets = servedPresets(config.models, config.modelRepository, {
+    rowScale: config.rowScale,
+    seed: config.seed,
+  });
   const container = await loadBackend(config.backend, (id) => import(id), {
     source: 'RECMESH_BACKEND_CONFIG',
     ...(config.backendConfig === undefined ? {} : { config: config.backendConfig }),
@@ -18,13 +21,29 @@ export async function runWorker(booted: Booted<typeof workerSpec>): Promise<void
   await runService(
     { role: 'dense-worker', instance, config: common, logger, telemetry },
     async (context) => {
-      const store = await SessionStore.load(backend, models, config.intraOpThreads, logger);
+      const { store, report } = await SessionStore.load(
+        backend,
+        presets,
+        {
+          intraOpThreads: config.intraOpThreads,
+          repository: config.modelRepository,
+          graceMs: config.versionGraceMs,
+        },
+        logger,
+      );
+      if (report !== undefined) logReload(logger, report, 'model repository loaded');
+      const versions = keepVersions(context, store.held);
       return {
         backend: backend.name,
         services: [denseService(context, backend, store, config.maxBatch)],
         models: () => store.names(),
+        modelVersions: () => store.versions(),
         pool: config.pool ?? (backend.name === 'cuda' ? 'accel' : 'cpu'),
-        onStop: () => store.release(),
+        reload: versions.reload,
+        onStop: async () => {
+          versions.stop();
+          await store.release();
+        },
       };
     },
   );

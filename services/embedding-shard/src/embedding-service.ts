@@ -10,7 +10,9 @@ import {
 } from '@recmesh/proto';
 import { asF32, asI32, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
 import type { ServiceContext } from '@recmesh/runtime';
-import type { PartitionStore } from './partition-store';
+import type { HeldVersion } from '@recmesh/model-repository';
+import { PartitionStore } from './partition-store';
+import type { VersionTables } from './version-tables';
 
 function poolingOf(field: string, pooling: Pooling): PoolingMode {
   switch (pooling) {
@@ -39,11 +41,24 @@ export function embeddingService(
     if (call.cancelled) {
       throw new RecmeshError('cancelled', `lookup of ${request.model} cancelled by the caller`);
     }
+    // The version stays held (not released by a reload) until the gathers are done.
+    const version = store.acquire(request.model, request.version);
+    try {
+      return await lookupVersion(request, version);
+    } finally {
+      version.release();
+    }
+  };
+
+  const lookupVersion = async (
+    request: LookupRequest,
+    version: HeldVersion<VersionTables>,
+  ): Promise<LookupResponse> => {
     // Every table's batch is checked first, then all run at once: each is its own task on the
     // libuv threadpool, so a request over many tables uses every core.
     const jobs = request.lookups.map((l, i) => {
       const field = `lookups[${i}]`;
-      const held = store.get(request.model, l.table);
+      const held = PartitionStore.table(version, l.table, store.group);
       const bags = l.bags;
       if (bags === undefined) throw invalidArgument(`${field}.bags`, null, 'missing');
       const indices = asI32(bags.indices, `${field}.bags.indices`);
@@ -91,17 +106,16 @@ export function embeddingService(
       shardId: instance,
       group: store.group,
       backend: backend.name,
-      partitions: store.partitions().map((p) => {
-        const held = store.get(p.model, p.table);
-        return {
-          model: p.model,
-          table: p.table,
-          rowStart: String(p.rowStart),
-          rowEnd: String(p.rowEnd),
-          dim: held.table.dim,
-          dtype: held.table.dtype,
-        };
-      }),
+      partitions: store.partitions().map((p) => ({
+        model: p.model,
+        table: p.table,
+        rowStart: String(p.rowStart),
+        rowEnd: String(p.rowEnd),
+        dim: p.dim,
+        dtype: p.dtype ?? 'fp32',
+        version: p.version ?? 1,
+        retiring: p.retiring === true,
+      })),
       tableBytes: store.bytes(),
       rssBytes: process.memoryUsage.rss(),
     });

@@ -1,179 +1,191 @@
-import type { Dtype, EmbeddingBackend, EmbeddingTable } from '@recmesh/backend';
+import type { Dtype, EmbeddingBackend } from '@recmesh/backend';
 import type { HeldPartition } from '@recmesh/bus';
 import { RecmeshError, notFound } from '@recmesh/errors';
 import {
-  fillTableRows,
+  RepositoryVersions,
+  type HeldVersion,
+  type ModelVersion,
+  type ReloadReport,
+} from '@recmesh/model-repository';
+import {
+  planFor,
   singleGroupPlan,
   type ModelSpec,
   type PlanPartition,
   type ShardingPlan,
 } from '@recmesh/models';
-import {
-  fileError,
-  fileRows,
-  findModelTables,
-  generatedRows,
-  loadRows,
-  type RowSource,
-} from '@recmesh/tables';
 import type { Logger } from '@recmesh/telemetry';
+import { fillPartitions, presetSources, versionSources } from './partition-loader';
+import type { LoadedPartition, VersionTables } from './version-tables';
 
-export interface LoadedPartition {
-  readonly partition: PlanPartition;
-  readonly spec: ModelSpec;
-  readonly table: EmbeddingTable;
-}
-
-export interface LoadOptions {
+export interface StoreOptions {
   readonly plan: ShardingPlan | undefined;
   readonly group: string | undefined;
-  /** Folder of table files; undefined: generated rows. */
+  /** Folder of table files for presets; undefined: generated rows. */
   readonly tablesDir: string | undefined;
   /** Overrides the plan's dtype. */
   readonly dtype: Dtype | undefined;
+  /** The model repository (RECMESH_MODEL_REPOSITORY). */
+  readonly repository: string | undefined;
+  /** How long a retiring version outlives its last use, ms. */
+  readonly graceMs: number;
 }
 
-const NATIVE_DTYPE = { f32: 'fp32', f16: 'fp16', u8: 'int8' } as const;
-
-/** Where each partition's rows come from: files under tablesDir, else the seeded generator. */
-function sourcesFor(
-  partitions: readonly PlanPartition[],
-  specs: ReadonlyMap<string, ModelSpec>,
-  tablesDir: string | undefined,
-): Map<PlanPartition, RowSource> {
-  const out = new Map<PlanPartition, RowSource>();
-  for (const [model, spec] of specs) {
-    const mine = partitions.filter((p) => p.model === model);
-    if (mine.length === 0) continue;
-    const files =
-      tablesDir === undefined
-        ? undefined
-        : findModelTables(tablesDir, model, [...new Set(mine.map((p) => p.table))], spec.preset);
-    for (const p of mine) {
-      const t = spec.tables[p.table] as ModelSpec['tables'][number];
-      const file = files?.get(p.table);
-      if (file === undefined) {
-        out.set(
-          p,
-          generatedRows(`generated ${model} table ${p.table}`, t.rows, t.dim, (row, _n, rows) =>
-            fillTableRows(spec, p.table, row, rows),
-          ),
-        );
-        continue;
-      }
-      const source = fileRows(file);
-      if (file.rows !== t.rows || file.dim !== t.dim)
-        throw fileError(
-          source.name,
-          `holds [${file.rows}, ${file.dim}]; ${model} table ${p.table} is [${t.rows}, ${t.dim}] at row scale ${spec.rowScale}`,
-        );
-      out.set(p, source);
-    }
-  }
-  return out;
-}
-
-/** The table partitions one shard holds, by model and table. */
+/**
+ * The table partitions one shard holds, by model, version and table: built-in presets (version
+ * 1, for good) and the versions of repository models (loaded beside the one served, retired
+ * when superseded and released once nobody needs them).
+ */
 export class PartitionStore {
-  private readonly byKey = new Map<string, LoadedPartition>();
+  readonly held: RepositoryVersions<VersionTables>;
 
-  constructor(readonly group: string) {}
+  private constructor(
+    readonly group: string,
+    private readonly backend: EmbeddingBackend,
+    private readonly options: StoreOptions,
+    private readonly logger: Logger,
+  ) {
+    this.held = new RepositoryVersions<VersionTables>({
+      repository: options.repository,
+      graceMs: options.graceMs,
+      load: (version) => this.loadVersion(version),
+      release: (tables, model, version) => {
+        for (const p of tables.values()) backend.releaseTable?.(p.table);
+        logger.info({ model, version, partitions: tables.size }, 'model version released');
+      },
+    });
+  }
+
+  /** The group this shard serves in the plan (RECMESH_SHARD_GROUP), checked. */
+  static groupOf(plan: ShardingPlan | undefined, group: string | undefined): string {
+    if (plan === undefined) return group ?? 'shard-0';
+    const id = group ?? plan.groups[0]?.id ?? 'shard-0';
+    if (!plan.groups.some((g) => g.id === id))
+      throw new RecmeshError(
+        'config',
+        `RECMESH_SHARD_GROUP = ${JSON.stringify(id)}: no such group in the plan (groups: ${plan.groups.map((g) => g.id).join(', ')})`,
+        { field: 'RECMESH_SHARD_GROUP', value: id },
+      );
+    return id;
+  }
 
   /**
-   * Loads this shard's partitions of the plan: every source is resolved (and its header checked)
-   * before any rows are read, then each partition is filled in chunks straight into memory the
-   * backend allocated, with progress in the log.
+   * Loads the presets' partitions of this shard's group (every source resolved and its header
+   * checked before any row is read), then the repository's models.
    */
   static async load(
     backend: EmbeddingBackend,
-    models: readonly ModelSpec[],
-    options: LoadOptions,
+    presets: readonly ModelSpec[],
+    options: StoreOptions,
     logger: Logger,
-  ): Promise<PartitionStore> {
-    const effective = options.plan ?? singleGroupPlan(models);
-    const groupId = options.group ?? effective.groups[0]?.id ?? 'shard-0';
-    const held = effective.groups.find((g) => g.id === groupId);
-    if (held === undefined) {
-      throw new RecmeshError(
-        'config',
-        `RECMESH_SHARD_GROUP = ${JSON.stringify(groupId)}: no such group in the plan (groups: ${effective.groups.map((g) => g.id).join(', ')})`,
-        { field: 'RECMESH_SHARD_GROUP', value: groupId },
-      );
-    }
-    const specs = new Map(models.map((m) => [m.name, m]));
-    const sources = sourcesFor(held.partitions, specs, options.tablesDir);
-    const store = new PartitionStore(groupId);
-    const count = held.partitions.length;
-    for (const [k, partition] of held.partitions.entries()) {
-      const spec = specs.get(partition.model) as ModelSpec;
-      const source = sources.get(partition) as RowSource;
-      const dtype = options.dtype ?? options.plan?.dtype ?? NATIVE_DTYPE[source.dtype];
-      const rows = partition.rowEnd - partition.rowStart;
-      const started = performance.now();
-      const target = backend.allocateTable(dtype, rows, spec.dim);
-      let logged = -1;
-      await loadRows(source, partition.rowStart, partition.rowEnd, target, {
-        onProgress: (done, total) => {
-          const percent = Math.floor((100 * done) / total);
-          if (percent >= logged + 10 || done === total) {
-            logged = percent;
-            logger.info(
-              { ...partition, dtype, source: source.name, percent, partition_no: k + 1, of: count },
-              'loading table partition',
-            );
-          }
-        },
+  ): Promise<{ store: PartitionStore; report: ReloadReport | undefined }> {
+    const store = new PartitionStore(
+      PartitionStore.groupOf(options.plan, options.group),
+      backend,
+      options,
+      logger,
+    );
+    const plan = options.plan ?? singleGroupPlan(presets, store.group);
+    const mine = new Map(presets.map((spec) => [spec, store.partitionsOf(plan, spec)]));
+    const sources = new Map(
+      [...mine].map(([spec, parts]) => [spec, presetSources(spec, parts, options.tablesDir)]),
+    );
+    for (const [spec, parts] of mine) {
+      const tables = await fillPartitions(spec, parts, sources.get(spec) ?? new Map(), {
+        backend,
+        dtype: options.dtype ?? options.plan?.dtype,
+        logger,
       });
-      const table = backend.loadTable(target);
-      store.byKey.set(`${partition.model}#${partition.table}`, { partition, spec, table });
-      logger.info(
-        {
-          ...partition,
-          dtype,
-          bytes: table.bytes,
-          ms: Math.round(performance.now() - started),
-          rss: process.memoryUsage.rss(),
-        },
-        'table partition loaded',
+      store.held.add(spec.name, spec.version, tables);
+    }
+    const report = options.repository === undefined ? undefined : await store.held.reload();
+    return { store, report };
+  }
+
+  private partitionsOf(plan: ShardingPlan, spec: ModelSpec): PlanPartition[] {
+    const fitted = planFor(plan, [spec], this.options.plan === undefined ? 'plan' : 'RECMESH_PLAN');
+    return [...(fitted.groups.find((g) => g.id === this.group)?.partitions ?? [])];
+  }
+
+  private async loadVersion(version: ModelVersion): Promise<VersionTables> {
+    const spec = version.spec;
+    const plan = this.options.plan ?? singleGroupPlan([spec], this.group);
+    let parts: PlanPartition[];
+    try {
+      parts = this.partitionsOf(plan, spec);
+    } catch (err) {
+      throw new RecmeshError(
+        'failed_precondition',
+        `the sharding plan does not fit ${spec.name} version ${spec.version} (re-plan for its tables): ${(err as Error).message}`,
+        { cause: err },
       );
     }
-    return store;
+    const sources = await versionSources(version, parts);
+    const tables = await fillPartitions(spec, parts, sources, {
+      backend: this.backend,
+      dtype: this.options.dtype ?? this.options.plan?.dtype,
+      logger: this.logger,
+    });
+    this.logger.info(
+      { model: spec.name, version: spec.version, partitions: tables.size, dir: version.entry.dir },
+      'model version loaded',
+    );
+    return tables;
   }
 
-  get(model: string, table: number): LoadedPartition {
-    const held = this.byKey.get(`${model}#${table}`);
-    if (held === undefined) {
-      const models = new Set([...this.byKey.values()].map((p) => p.partition.model));
-      throw models.has(model)
-        ? notFound(
-            'lookups.table',
-            table,
-            `shard group ${this.group} holds no partition of ${model} table ${table}`,
-          )
-        : notFound('model', model, `shard group ${this.group} holds no table of this model`);
-    }
-    return held;
+  /** The partitions of `model` at `version` (0: the served one), counted in flight until released. */
+  acquire(model: string, version: number): HeldVersion<VersionTables> & { release: () => void } {
+    return this.held.acquire(model, version);
   }
 
-  /** What this shard holds, as announced on NATS: rows, element type and bytes per partition. */
-  partitions(): HeldPartition[] {
-    return [...this.byKey.values()].map(({ partition, table }) => ({
-      model: partition.model,
-      table: partition.table,
-      rowStart: partition.rowStart,
-      rowEnd: partition.rowEnd,
-      dtype: table.dtype,
-      bytes: table.bytes,
-    }));
+  /** One table partition of a held version. */
+  static table(held: HeldVersion<VersionTables>, table: number, group: string): LoadedPartition {
+    const p = held.value.get(table);
+    if (p === undefined)
+      throw notFound(
+        'lookups.table',
+        table,
+        `shard group ${group} holds no partition of ${held.model} version ${held.version} table ${table}`,
+      );
+    return p;
   }
 
+  /** What this shard holds, as announced on NATS: rows, version, element type and bytes. */
+  partitions(): (HeldPartition & { dim: number })[] {
+    return this.held.list().flatMap(({ value, version, retiring }) =>
+      [...value.values()].map(({ partition, table }) => ({
+        model: partition.model,
+        table: partition.table,
+        rowStart: partition.rowStart,
+        rowEnd: partition.rowEnd,
+        dim: table.dim,
+        dtype: table.dtype,
+        bytes: table.bytes,
+        version,
+        ...(retiring ? { retiring } : {}),
+      })),
+    );
+  }
+
+  /** Models this shard holds some partition of. */
   models(): string[] {
-    return [...new Set([...this.byKey.values()].map((p) => p.partition.model))];
+    return [
+      ...new Set(
+        this.held
+          .list()
+          .filter((h) => h.value.size > 0)
+          .map((h) => h.model),
+      ),
+    ];
   }
 
   bytes(): number {
     let sum = 0;
-    for (const p of this.byKey.values()) sum += p.table.bytes;
+    for (const { value } of this.held.list()) for (const p of value.values()) sum += p.table.bytes;
     return sum;
+  }
+
+  release(): Promise<void> {
+    return this.held.clear();
   }
 }

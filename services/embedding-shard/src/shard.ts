@@ -1,6 +1,7 @@
 import { embeddingBackendOf, loadBackend } from '@recmesh/backend';
-import { readPlanFile, resolveModels } from '@recmesh/models';
-import { runService, type Booted } from '@recmesh/runtime';
+import { servedPresets } from '@recmesh/model-repository';
+import { readPlanFile } from '@recmesh/models';
+import { keepVersions, logReload, runService, type Booted } from '@recmesh/runtime';
 import { meter } from '@recmesh/telemetry';
 import type { shardSpec } from './config';
 import { embeddingService } from './embedding-service';
@@ -24,9 +25,15 @@ function registerMemoryMetrics(store: PartitionStore): void {
 
 export async function runShard(booted: Booted<typeof shardSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
-  const models = resolveModels(config.models, { rowScale: config.rowScale, seed: config.seed });
+  const presets = servedPresets(config.models, config.modelRepository, {
+    rowScale: config.rowScale,
+    seed: config.seed,
+  });
+  // Partitions of repository models are checked against each version as it loads.
   const plan =
-    config.plan === undefined ? undefined : readPlanFile(config.plan, models, 'RECMESH_PLAN');
+    config.plan === undefined
+      ? undefined
+      : readPlanFile(config.plan, presets, 'RECMESH_PLAN', config.modelRepository !== undefined);
   const container = await loadBackend(config.backend, (id) => import(id), {
     source: 'RECMESH_BACKEND_CONFIG',
     ...(config.backendConfig === undefined ? {} : { config: config.backendConfig }),
@@ -46,12 +53,22 @@ export async function runShard(booted: Booted<typeof shardSpec>): Promise<void> 
   await runService(
     { role: 'embedding-shard', instance, config: common, logger, telemetry },
     async (context) => {
-      const store = await PartitionStore.load(
+      const { store, report } = await PartitionStore.load(
         backend,
-        models,
-        { plan, group: config.group, tablesDir: config.tablesDir, dtype: config.tableDtype },
+        presets,
+        {
+          plan,
+          group: config.group,
+          tablesDir: config.tablesDir,
+          dtype: config.tableDtype,
+          repository: config.modelRepository,
+          graceMs: config.versionGraceMs,
+        },
         logger,
       );
+      if (report !== undefined) logReload(logger, report, 'model repository loaded');
+      if (store.models().length === 0 && store.partitions().length === 0)
+        logger.warn('this shard holds no table partition (no model, or none placed on its group)');
       registerMemoryMetrics(store);
       logger.info(
         {
@@ -61,13 +78,19 @@ export async function runShard(booted: Booted<typeof shardSpec>): Promise<void> 
         },
         'tables loaded',
       );
+      const versions = keepVersions(context, store.held);
       return {
         backend: backend.name,
         services: [embeddingService(context, backend, store)],
         models: () => store.models(),
         group: store.group,
         partitions: () => store.partitions(),
-        onStop: () => backend.dispose(),
+        reload: versions.reload,
+        onStop: async () => {
+          versions.stop();
+          await store.release();
+          await backend.dispose();
+        },
       };
     },
   );

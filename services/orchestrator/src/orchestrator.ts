@@ -1,29 +1,47 @@
 import { PeerRegistry } from '@recmesh/bus';
 import { gridFeedMetrics, startSiteFactors } from '@recmesh/carbon-io';
-import { resolveModels } from '@recmesh/models';
+import { servedPresets } from '@recmesh/model-repository';
 import { runService, type Booted } from '@recmesh/runtime';
 import type { orchestratorSpec } from './config';
 import { Receipts } from './carbon/receipts';
+import { ModelCatalog } from './catalog/model-catalog';
 import { rankingService } from './ranking-service';
 import { Balancer } from './routing/balancer';
 import { ClientPool } from './routing/client-pool';
 import { DEFAULT_HEDGE, HedgePolicy } from './routing/hedge-policy';
 import { Router } from './routing/router';
 import { StaticPeers } from './routing/static-peers';
+import { VersionPins } from './routing/version-pins';
 import { Admission } from './scheduler/admission';
 import { schedulerService } from './scheduler/scheduler-service';
 import { Schedulers } from './scheduler/schedulers';
 
 export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
-  const models = resolveModels(config.models, { rowScale: config.rowScale, seed: config.seed });
+  const presets = servedPresets(config.models, config.modelRepository, {
+    rowScale: config.rowScale,
+    seed: config.seed,
+  });
+  const catalog = new ModelCatalog(presets, config.modelRepository, logger);
 
   await runService(
     { role: 'orchestrator', instance, config: common, logger, telemetry },
     async (context) => {
       const registry = new PeerRegistry(context.nc, common.mesh);
       const statics = new StaticPeers(config.shards, config.workers, common.heartbeatMs, logger);
-      const router = new Router([registry, statics], models);
+      // A new current version changes what this orchestrator announces it uses.
+      const router = new Router([registry, statics], catalog, () => context.announceNow());
+      const pins = new VersionPins(
+        () => router.currentVersions(),
+        () => context.announceNow(),
+      );
+      // Shards and workers announcing a version this orchestrator has not read yet (a reload it
+      // missed): read the repository's manifests again.
+      const learnVersions = () => {
+        if (router.unknownVersions > 0 && catalog.rescanSoon()) router.rebuild();
+      };
+      registry.on('change', learnVersions);
+      statics.on('change', learnVersions);
       registry.on('change', () =>
         logger.debug({ peers: registry.list().map((p) => p.id) }, 'peers changed'),
       );
@@ -57,7 +75,7 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
         },
         'carbon receipts',
       );
-      const schedulers = new Schedulers(models, {
+      const schedulers = new Schedulers(presets, {
         policy: config.scheduler,
         batchSize: config.batchSize,
         offloadThreshold: config.offloadThreshold ?? Infinity,
@@ -67,8 +85,8 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
       });
       // A pool of accelerator workers appearing or vanishing re-tunes the offload threshold.
       const syncAccelerators = () => {
-        for (const m of models)
-          schedulers.get(m.name).setAccelerator(router.hasAccelerator(m.name));
+        for (const name of catalog.names())
+          schedulers.ensure(catalog.latest(name)).setAccelerator(router.hasAccelerator(name));
       };
       registry.on('change', syncAccelerators);
       statics.on('change', syncAccelerators);
@@ -87,7 +105,8 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
           }),
         },
         {
-          models,
+          catalog,
+          pins,
           maxItems: config.maxItems,
           deadlineMs: config.deadlineMs,
           receipts,
@@ -98,7 +117,14 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
       return {
         backend: 'cpu',
         services: [ranking, schedulerService(schedulers, () => admission.shed, logger)],
-        models: () => models.map((m) => m.name),
+        models: () => catalog.names(),
+        inUse: () => pins.inUse(),
+        reload: () => {
+          const report = catalog.rescan();
+          router.rebuild();
+          syncAccelerators();
+          return Promise.resolve(report);
+        },
         onStop: async () => {
           registry.stop();
           statics.stop();

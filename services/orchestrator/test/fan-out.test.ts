@@ -69,7 +69,7 @@ class Peers extends EventEmitter<{ change: [] }> implements PeerSource {
   }
 }
 
-const request: LookupRequest = { model: 'm', lookups: [] };
+const request: LookupRequest = { model: 'm', version: 0, lookups: [] };
 const clients = new ClientPool();
 const stops: (() => void)[] = [];
 after(() => {
@@ -85,7 +85,12 @@ async function setup(behaviours: Behaviour[], hedge?: HedgePolicy, first = 0) {
   const balancer = new Balancer();
   // Every other replica carries one call, so `first` is picked first.
   replicas.forEach((r, i) => i !== first && balancer.begin(r.id));
-  const deps: FanOutDeps = { router: new Router([peers], []), balancer, clients, hedge };
+  const deps: FanOutDeps = {
+    router: new Router([peers], { names: () => [], find: () => undefined }),
+    balancer,
+    clients,
+    hedge,
+  };
   return { replicas, peers, balancer, deps };
 }
 
@@ -103,7 +108,7 @@ async function keepBusy(deps: FanOutDeps, ms: number): Promise<void> {
 /** A lookup that r0 gets first (r1 looks loaded while it is picked). */
 function callFirst(deps: FanOutDeps, model: string) {
   for (let i = 0; i < 100; i++) deps.balancer.begin('r1');
-  const pending = lookup(deps, 'g', { model, lookups: [] }, {});
+  const pending = lookup(deps, 'g', { model, version: 0, lookups: [] }, {});
   for (let i = 0; i < 100; i++) deps.balancer.end('r1');
   return pending;
 }

@@ -1,12 +1,6 @@
 import { Command, Option } from 'commander';
 import { denseBackendOf, loadBackend } from '@recmesh/backend';
-import {
-  buildDenseGraph,
-  DENSE_GRAPH_IO,
-  denseWeights,
-  interactionWidth,
-  resolveModel,
-} from '@recmesh/models';
+import { denseGraphOf, resolveModel } from '@recmesh/models';
 import { Rng, quantileSorted } from '@recmesh/workload';
 import { num } from '../mesh-options';
 import { info, printJson, r3 } from '../output';
@@ -64,24 +58,10 @@ export function benchDenseCommand(): Command {
     .action(async (opts: DenseFlags) => {
       // Tables are not used: the row scale only has to be valid.
       const spec = resolveModel(opts.model, { rowScale: 1e-6, seed: opts.seed });
-      const onnx = buildDenseGraph({
-        denseFeatures: spec.denseFeatures,
-        tables: spec.tables.length,
-        dim: spec.dim,
-        interaction: spec.interaction,
-        weights: denseWeights(spec),
-      });
       const backend = denseBackendOf(await loadBackend(opts.backend, (id) => import(id)));
-      const session = await backend.createSession(
-        {
-          onnx,
-          io: DENSE_GRAPH_IO,
-          denseFeatures: spec.denseFeatures,
-          tables: spec.tables.length,
-          dim: spec.dim,
-        },
-        { intraOpThreads: opts.threads },
-      );
+      const session = await backend.createSession(denseGraphOf(spec), {
+        intraOpThreads: opts.threads,
+      });
       const rng = new Rng(opts.seed + 1);
       const b = opts.batch;
       // A few distinct inputs, used round-robin, as a worker sees new batches.
@@ -94,7 +74,7 @@ export function benchDenseCommand(): Command {
       }));
       try {
         info(
-          `bench dense: ${spec.name} (${spec.denseFeatures}-${spec.bottomMlp.join('-')}, ${spec.interaction} ${interactionWidth(spec)}-${spec.topMlp.join('-')}), batch ${b}, ${opts.threads} thread(s), ${backend.capabilities().kernel}`,
+          `bench dense: ${spec.name} (${JSON.stringify(spec.architecture)}), batch ${b}, ${opts.threads} thread(s), ${backend.capabilities().kernel}`,
         );
         for (let i = 0; i < opts.warmup; i++) {
           const x = inputs[i % inputs.length] as (typeof inputs)[number];

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { newestVersions } from '@recmesh/model-repository';
 import { startLocalMesh } from '../local-mesh';
 import { addMeshFlags, num, type MeshFlags } from '../mesh-options';
 import { info, table } from '../output';
@@ -15,8 +16,14 @@ export function upCommand(): Command {
     )
     .addOption(new Option('--mesh <name>', 'mesh name (prefixes NATS subjects)').default('default'))
     .action(async (opts: MeshFlags & { port: number; mesh: string }) => {
+      // With a model repository the built-in models are served only when asked for.
+      if (
+        opts.modelRepository !== undefined &&
+        command.getOptionValueSource('models') === 'default'
+      )
+        opts.models = '';
       info(
-        `starting recmesh: models ${opts.models}, row scale ${opts.rowScale}, ${opts.shards} shard group(s), ${opts.workers} dense worker(s)`,
+        `starting recmesh: models ${opts.models || '(none built in)'}${opts.modelRepository === undefined ? '' : `, repository ${opts.modelRepository}`}, row scale ${opts.rowScale}, ${opts.shards} shard group(s), ${opts.workers} dense worker(s)`,
       );
       const mesh = await startLocalMesh({ ...opts, log: info });
       const rows = [
@@ -37,7 +44,12 @@ export function upCommand(): Command {
       process.stdout.write(`plan       ${mesh.planFile}\n`);
       process.stdout.write(`books      ${mesh.ledgerDb} (carbon ledger, SQLite)\n`);
       process.stdout.write(`Rank API   ${mesh.orchestrator}\n`);
-      const model = opts.models.split(',')[0]?.trim() ?? 'rmc1';
+      const model =
+        opts.models.split(',')[0]?.trim() ||
+        (opts.modelRepository === undefined
+          ? undefined
+          : newestVersions(opts.modelRepository)[0]?.name) ||
+        'rmc1';
       process.stdout.write(
         `\ntry:  npx recmesh rank --target ${mesh.orchestrator} --model ${model} --items 100\n`,
       );

@@ -1,19 +1,14 @@
 // Dense graphs of the preset models, as the dense worker builds them: ONNX and the same weights
 // as DenseGraph.mlp.
 import type { DenseGraph } from '@recmesh/backend';
-import { buildDenseGraph, denseWeights, DENSE_GRAPH_IO, resolveModel } from '@recmesh/models';
+import { denseGraphOf as graphOfSpec, resolveModel } from '@recmesh/models';
 import { seeded } from './tables';
 
 export function denseGraphOf(model: string, seed = 3): DenseGraph {
-  const spec = resolveModel(model, { rowScale: 0.0001, seed });
-  const weights = denseWeights(spec);
-  const shape = { denseFeatures: spec.denseFeatures, tables: spec.tables.length, dim: spec.dim };
-  return {
-    onnx: buildDenseGraph({ ...shape, interaction: spec.interaction, weights }),
-    io: DENSE_GRAPH_IO,
-    ...shape,
-    mlp: { interaction: spec.interaction, ...weights },
-  };
+  const graph = graphOfSpec(resolveModel(model, { rowScale: 0.0001, seed }));
+  if (graph.mlp === undefined)
+    throw new Error(`${model} has no plain MLP weights for the cuda kernels`);
+  return graph;
 }
 
 /** Dense features in [0, 1) and pooled embeddings in [-0.5, 0.5) for `batch` samples. */

@@ -163,7 +163,7 @@ export function lookup(
     deps,
     `embedding shard group ${group}`,
     `group:${group}`,
-    () => deps.router.replicas(group),
+    () => deps.router.replicas(group, request.model, request.version),
     (peer, attempt) => {
       const client = deps.clients.embeddingClient(peer.address);
       return unaryCall(client.lookup.bind(client), request, attempt);
@@ -180,9 +180,9 @@ export function predict(
 ): Promise<PredictResponse> {
   return callReplica(
     deps,
-    `dense worker pool ${pool} of ${request.model}`,
+    `dense worker pool ${pool} of ${request.model} version ${request.version}`,
     `workers:${pool}:${request.model}`,
-    () => deps.router.workers(request.model, pool),
+    () => deps.router.workers(request.model, request.version, pool),
     (peer, attempt) => {
       const client = deps.clients.denseClient(peer.address);
       return unaryCall(client.predict.bind(client), request, attempt);

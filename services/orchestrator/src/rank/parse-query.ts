@@ -19,6 +19,7 @@ export type TableSource =
 
 /** A validated Rank query, tensors viewed in place. */
 export interface Query {
+  /** The spec of the version the query is pinned to. */
   readonly spec: ModelSpec;
   readonly count: number;
   readonly topK: number;
@@ -28,6 +29,8 @@ export interface Query {
   readonly itemDense: Float32Array | undefined;
   readonly itemIds: BigUint64Array | undefined;
   readonly tables: readonly TableSource[];
+  /** Weight of each task in the ranking score (the request's, else the model's). */
+  readonly taskWeights: readonly number[];
 }
 
 function tensor<T>(field: string, decode: () => T): T {
@@ -86,7 +89,7 @@ export function parseQuery(request: RankRequest, spec: ModelSpec, maxItems: numb
       `${spec.name} has ${f} dense features`,
     );
   }
-  if (userDense === undefined && itemDense === undefined) {
+  if (userDense === undefined && itemDense === undefined && f > 0) {
     throw invalidArgument(
       'user.dense',
       'empty',
@@ -148,5 +151,32 @@ export function parseQuery(request: RankRequest, spec: ModelSpec, maxItems: numb
   });
 
   const topK = request.topK === 0 ? count : Math.min(request.topK, count);
-  return { spec, count, topK, userDense, itemDense, itemIds, tables };
+  return {
+    spec,
+    count,
+    topK,
+    userDense: userDense ?? (f === 0 ? new Float32Array(0) : undefined),
+    itemDense,
+    itemIds,
+    tables,
+    taskWeights: taskWeightsOf(request.taskWeights, spec),
+  };
+}
+
+/** The request's task weights, checked against the model's tasks; empty: the model's own. */
+function taskWeightsOf(weights: readonly number[], spec: ModelSpec): readonly number[] {
+  if (weights.length === 0) return spec.tasks.map((t) => t.weight);
+  if (weights.length !== spec.tasks.length)
+    throw invalidArgument(
+      'task_weights',
+      weights,
+      `${spec.name} has ${spec.tasks.length} tasks (${spec.tasks.map((t) => t.name).join(', ')})`,
+    );
+  weights.forEach((w, k) => {
+    if (!(Number.isFinite(w) && w >= 0))
+      throw invalidArgument(`task_weights[${k}]`, w, 'must be a finite number >= 0');
+  });
+  if (!weights.some((w) => w > 0))
+    throw invalidArgument('task_weights', weights, 'must give some task a weight above 0');
+  return weights;
 }

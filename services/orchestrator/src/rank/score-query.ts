@@ -1,6 +1,6 @@
 import { Pooling, type LookupResponse, type TableLookup } from '@recmesh/proto';
 import { asF32, bytesOf, type CallContext } from '@recmesh/rpc';
-import { unavailable } from '@recmesh/errors';
+import { RecmeshError, unavailable } from '@recmesh/errors';
 import { bagLengths, sliceBags, splitByRows } from './bags';
 import { lookup, predict, type FanOutDeps } from './fan-out';
 import type { Bags, Query } from './parse-query';
@@ -46,11 +46,12 @@ function planLookups(
   tables: readonly { table: number; bags: Bags }[],
 ): Map<string, Part[]> {
   const byGroup = new Map<string, Part[]>();
+  const { name, version } = query.spec;
   for (const { table, bags } of tables) {
-    const routes = deps.router.tableRoutes(query.spec.name, table);
+    const routes = deps.router.tableRoutes(name, version, table);
     if (routes === undefined) {
       throw unavailable(
-        `no live embedding shard holds all rows of ${query.spec.name} table ${table}`,
+        `no live embedding shard holds all rows of ${name} version ${version} table ${table}`,
       );
     }
     splitByRows(bags, routes).forEach((part, r) => {
@@ -94,7 +95,7 @@ async function pool(
       const reply: LookupResponse = await lookup(
         deps,
         group,
-        { model: query.spec.name, lookups },
+        { model: query.spec.name, version: query.spec.version, lookups },
         context,
       );
       return reply;
@@ -125,9 +126,10 @@ async function pool(
 }
 
 /**
- * Scores every item of `query`: items cut into batches of `batchSize`; the user's own bags are
- * pooled once for the whole query; each batch pools its items' bags, then one dense call scores
- * it. Batches run concurrently. Returns float32 [count].
+ * Scores every item of `query` at the version it is pinned to: items cut into batches of
+ * `batchSize`; the user's own bags are pooled once for the whole query; each batch pools its
+ * items' bags, then one dense call scores it. Batches run concurrently. Returns float32
+ * [count][tasks].
  */
 export async function scoreQuery(
   deps: FanOutDeps,
@@ -150,7 +152,8 @@ export async function scoreQuery(
   // Settled now so that a failing user lookup is reported once, by the batches that await it.
   userPooled.catch(() => undefined);
 
-  const scores = new Float32Array(count);
+  const tasks = spec.tasks.length;
+  const scores = new Float32Array(count * tasks);
   const batches: Promise<void>[] = [];
   for (let start = 0; start < count; start += batchSize) {
     const end = Math.min(count, start + batchSize);
@@ -182,7 +185,13 @@ export async function scoreQuery(
         const started = performance.now();
         const reply = await predict(
           deps,
-          { model: spec.name, batch: n, dense: bytesOf(dense), embeddings: bytesOf(embeddings) },
+          {
+            model: spec.name,
+            version: spec.version,
+            batch: n,
+            dense: bytesOf(dense),
+            embeddings: bytesOf(embeddings),
+          },
           context,
           workerPool,
         );
@@ -190,7 +199,13 @@ export async function scoreQuery(
         addCompute(stats, reply.workerId, reply.computeMs);
         stats.workers.add(reply.workerId);
         stats.denseBackends.add(reply.backend);
-        scores.set(asF32(reply.scores, 'scores'), start);
+        const got = asF32(reply.scores, 'scores');
+        if (got.length !== n * tasks)
+          throw new RecmeshError(
+            'internal',
+            `dense worker ${reply.workerId} gave ${got.length} scores for ${n} items x ${tasks} tasks of ${spec.name} version ${spec.version}`,
+          );
+        scores.set(got, start * tasks);
       })(),
     );
   }

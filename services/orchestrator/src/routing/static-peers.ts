@@ -81,6 +81,8 @@ export class StaticPeers extends EventEmitter<{ change: [] }> implements PeerSou
               table: p.table,
               rowStart: Number(p.rowStart),
               rowEnd: Number(p.rowEnd),
+              version: p.version === 0 ? 1 : p.version,
+              ...(p.retiring ? { retiring: true } : {}),
             })),
           });
         } catch (err) {
@@ -101,6 +103,15 @@ export class StaticPeers extends EventEmitter<{ change: [] }> implements PeerSou
             address,
             backend: d.backend,
             models: d.models,
+            ...(d.modelVersions.length === 0
+              ? {}
+              : {
+                  modelVersions: d.modelVersions.map((v) => ({
+                    model: v.model,
+                    version: v.version,
+                    ...(v.retiring ? { retiring: true } : {}),
+                  })),
+                }),
           });
         } catch (err) {
           this.logger.debug({ address, err: String(err) }, 'static worker did not answer');

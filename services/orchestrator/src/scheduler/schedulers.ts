@@ -9,14 +9,11 @@ export class Schedulers {
 
   constructor(
     models: readonly ModelSpec[],
-    settings: Omit<SchedulerSettings, 'targetP95Ms'> & { targetP95Ms: number | undefined },
+    private readonly settings: Omit<SchedulerSettings, 'targetP95Ms'> & {
+      targetP95Ms: number | undefined;
+    },
   ) {
-    for (const m of models) {
-      this.byModel.set(
-        m.name,
-        new ModelScheduler({ ...settings, targetP95Ms: settings.targetP95Ms ?? m.targets.medium }),
-      );
-    }
+    for (const m of models) this.ensure(m);
     const gauges = {
       batch: meter().createObservableGauge('recmesh_scheduler_batch_size', {
         description: 'items per batch the scheduler uses now',
@@ -49,6 +46,19 @@ export class Schedulers {
         result.observe(gauges.phase, 1, { model, phase: st.phase, policy: st.policy });
       }
     }, Object.values(gauges));
+  }
+
+  /** The scheduler of `spec`'s model, made on first use (a model new in the repository). */
+  ensure(spec: Pick<ModelSpec, 'name' | 'targets'>): ModelScheduler {
+    let s = this.byModel.get(spec.name);
+    if (s === undefined) {
+      s = new ModelScheduler({
+        ...this.settings,
+        targetP95Ms: this.settings.targetP95Ms ?? spec.targets.medium,
+      });
+      this.byModel.set(spec.name, s);
+    }
+    return s;
   }
 
   get(model: string): ModelScheduler {
