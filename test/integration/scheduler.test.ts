@@ -7,6 +7,7 @@ import { SchedulerClient } from '@recmesh/client';
 import { resolveModel } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { startTestMesh, type TestMesh } from '../support/local-mesh';
+import { recmesh } from '../support/recmesh-cli';
 
 const spec = resolveModel('rmc1', { rowScale: 0.0005, seed: 7 });
 
@@ -75,6 +76,21 @@ describe('the scheduler', () => {
     );
     s = (await scheduler.configure({ model: 'rmc1', policy: 'static', batchSize: 25 })).models[0];
     assert.deepEqual([s?.phase, s?.batchSize], ['static', 25]);
+  });
+
+  it('recmesh scheduler state and set show and change it from the command line', async () => {
+    const target = ['--target', t.mesh.orchestrator, '--model', 'rmc1', '--json'];
+    const set = await recmesh(['scheduler', 'set', ...target, '--batch-size', '64']);
+    assert.equal(set.code, 0, set.stderr);
+    const shown = await recmesh(['scheduler', 'state', ...target]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const [s] = shown.json<{ models: { batchSize: number; phase: string }[] }>().models;
+    assert.deepEqual([s?.batchSize, s?.phase], [64, 'static']);
+    assert.match(shown.stderr, /rmc1\s+static\s+static\s+64/);
+    const bad = await recmesh(['scheduler', 'set', ...target, '--batch-size', '0']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--batch-size = "0": must be >= 1/);
+    await scheduler.configure({ model: 'rmc1', batchSize: 25 });
   });
 
   it('sheds load past capacity with RESOURCE_EXHAUSTED, and serves again after', async () => {

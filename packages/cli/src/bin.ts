@@ -9,6 +9,7 @@ import { importCommand } from './commands/import';
 import { modelsCommand } from './commands/models';
 import { planCommand } from './commands/plan';
 import { rankCommand } from './commands/rank';
+import { schedulerCommand } from './commands/scheduler';
 import { scoreCommand } from './commands/score';
 import { upCommand } from './commands/up';
 
@@ -24,6 +25,7 @@ const program = new Command('recmesh')
   .addCommand(modelsCommand())
   .addCommand(demoCommand())
   .addCommand(planCommand())
+  .addCommand(schedulerCommand())
   .addCommand(benchCommand())
   .addCommand(carbonCommand());
 

@@ -32,6 +32,11 @@ export const orchestratorSpec = {
     z.coerce.number().int().min(8).default(64),
     'completed queries per scheduler measurement window (DeepRecSched checks every 64)',
   ),
+  minWindowMs: env(
+    'RECMESH_SCHED_WINDOW_MS',
+    z.coerce.number().int().min(0).default(2000),
+    'shortest scheduler measurement window, ms (a window closes with enough queries and time both)',
+  ),
   maxInFlightItems: env(
     'RECMESH_MAX_INFLIGHT_ITEMS',
     z.coerce.number().int().min(0).default(200_000),

@@ -81,6 +81,7 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
         offloadThreshold: config.offloadThreshold ?? Infinity,
         targetP95Ms: config.targetP95Ms,
         windowQueries: config.windowQueries,
+        minWindowMs: config.minWindowMs,
         retuneOnLoadChange: 0.25,
       });
       // A pool of accelerator workers appearing or vanishing re-tunes the offload threshold.

@@ -5,6 +5,7 @@ import { Admission } from '../src/scheduler/admission';
 import { HillClimber } from '../src/scheduler/hill-climber';
 import {
   BATCH_CANDIDATES,
+  batchCandidates,
   ModelScheduler,
   type SchedulerSettings,
 } from '../src/scheduler/model-scheduler';
@@ -56,6 +57,7 @@ const settings: SchedulerSettings = {
   offloadThreshold: Infinity,
   targetP95Ms: 100,
   windowQueries: 16,
+  minWindowMs: 0,
   retuneOnLoadChange: 0.25,
 };
 
@@ -75,6 +77,11 @@ function feed(
 }
 
 describe('DeepRecSched online', () => {
+  it('climbs over the powers of two and the configured start batch', () => {
+    assert.deepEqual(batchCandidates(25), [4, 8, 16, 25, 32, 64, 128, 256, 512, 1024]);
+    assert.deepEqual(batchCandidates(64), BATCH_CANDIDATES);
+  });
+
   it('measures, climbs the batch size and settles on the best one', () => {
     const s = new ModelScheduler(settings);
     assert.equal(s.state().phase, 'measuring');
@@ -104,8 +111,19 @@ describe('DeepRecSched online', () => {
     feed(s, 20, (b) => curve(64)(b));
     assert.equal(s.state().phase, 'steady');
     feed(s, 1, () => 500);
+    assert.equal(s.state().phase, 'steady', 'one window over target is not yet a trend');
+    feed(s, 1, () => 500);
     assert.equal(s.state().phase, 'measuring');
     assert.equal(s.state().retunes, 1);
+  });
+
+  it('closes a window only when it has both its queries and its time', async () => {
+    const s = new ModelScheduler({ ...settings, minWindowMs: 50 });
+    feed(s, 2, () => 10);
+    assert.equal(s.state().phase, 'measuring');
+    await new Promise((r) => setTimeout(r, 60));
+    feed(s, 1, () => 10);
+    assert.equal(s.state().phase, 'tuning-batch');
   });
 
   it('ignores completions of queries planned under an older configuration', () => {

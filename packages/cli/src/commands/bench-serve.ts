@@ -72,6 +72,8 @@ async function measurePolicy(
   policy: Policy,
   opts: ServeFlags,
   targetMs: number,
+  /** DeepRecSched: the rate to tune at before the search (the static policy's capacity). */
+  tuneAtQps: number | undefined,
 ): Promise<PolicyResult> {
   const client = new RankingClient(address);
   const scheduler = new SchedulerClient(address);
@@ -96,6 +98,39 @@ async function measurePolicy(
     for (let i = 0; i < 10; i++) await send(Math.round(opts.meanItems));
     const serialQps = 10_000 / (performance.now() - started);
     const state = async () => (await scheduler.getState(opts.model)).models[0];
+    let startRate = Math.max(0.5, serialQps);
+    if (policy === 'deeprecsched') {
+      // DeepRecSched tunes at a load near capacity (at low rates a climb is slow and every
+      // configuration has headroom). Run the load the static policy sustained, or the serial
+      // rate, until the climb settles; the search starts there. Less load later keeps the
+      // tuned configuration; more load, or p95 over target, re-tunes.
+      startRate = Math.max(startRate, tuneAtQps ?? 0);
+      info(`  deeprecsched: tuning at ${startRate.toFixed(1)} qps`);
+      let settled = false;
+      const poll = setInterval(() => {
+        void state().then(
+          (s) => {
+            settled = s?.phase === 'steady';
+          },
+          () => undefined,
+        );
+      }, 250);
+      await runOpenLoop({
+        rate: startRate,
+        durationS: 120,
+        warmupS: 2,
+        warmupDone: () => settled,
+        measureS: 0.001,
+        minMeasured: 1,
+        sizes,
+        seed: opts.seed + 1000,
+        send,
+        drainMs: Math.max(10 * targetMs, 5000),
+      });
+      clearInterval(poll);
+      const s = await state();
+      info(`  deeprecsched: ${describeState(s)} after tuning (${s?.retunes ?? 0} climbs)`);
+    }
     // About 7 probes fit the budget (bracket + bisect). Each probe measures up to 200 queries
     // (a p95 from fewer is noisy) after a warm-up: 2 s, and for DeepRecSched until its climb
     // has settled at this load (at most 30 s).
@@ -103,7 +138,7 @@ async function measurePolicy(
     const probes: PolicyResult['probes'] = [];
     const result = await findMaxLoad({
       targetP95Ms: targetMs,
-      startRate: Math.max(0.5, serialQps),
+      startRate,
       maxProbes: 9,
       probe: async (rate): Promise<Probe> => {
         const bar = process.stderr.isTTY
@@ -119,7 +154,7 @@ async function measurePolicy(
           void state().then(
             (s) => {
               sched = describeState(s);
-              if (s?.phase === 'steady') settled = true;
+              settled = policy === 'static' || s?.phase === 'steady';
             },
             () => undefined,
           );
@@ -130,7 +165,9 @@ async function measurePolicy(
         const load = await runOpenLoop({
           rate,
           durationS: 32 + probeS + (2 * minMeasured) / rate,
-          warmupS: 2,
+          // Long enough for the scheduler to close a window at this rate and see whether the
+          // load grew past what it tuned for (a new climb: then until it settles again).
+          warmupS: policy === 'static' ? 2 : Math.max(2.5, (1.2 * opts.window) / rate),
           warmupDone: () => settled,
           measureS: probeS,
           minMeasured,
@@ -300,7 +337,8 @@ export function benchServeCommand(): Command {
           info(
             `bench serve: ${opts.model}, ${policy}, p95 target ${targetMs} ms, ${opts.sizes} sizes (mean ${opts.meanItems})`,
           );
-          results.push(await measurePolicy(address, policy, opts, targetMs));
+          const tuneAt = results.find((r) => r.policy === 'static')?.qps_at_target;
+          results.push(await measurePolicy(address, policy, opts, targetMs, tuneAt));
         } finally {
           await mesh?.stop();
         }

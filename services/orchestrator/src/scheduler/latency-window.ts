@@ -16,6 +16,11 @@ export class LatencyWindow {
     this.samples.push(sample);
   }
 
+  /** Since the window opened, ms. */
+  ageMs(): number {
+    return performance.now() - this.opened;
+  }
+
   get size(): number {
     return this.samples.length;
   }

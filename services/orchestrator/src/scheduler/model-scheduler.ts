@@ -19,7 +19,12 @@ export interface SchedulerSettings {
   readonly targetP95Ms: number;
   /** Completions per measurement window (DeepRecSched checks every 64 queries). */
   readonly windowQueries: number;
-  /** Relative change of the arrival rate that starts a new climb (load changed). */
+  /**
+   * Shortest measurement window, ms: at high rates a window of `windowQueries` lasts a fraction
+   * of a second and its p95 is mostly noise, so a window closes only when it has both.
+   */
+  readonly minWindowMs: number;
+  /** Relative growth of the arrival rate that starts a new climb (load grew). */
   readonly retuneOnLoadChange: number;
 }
 
@@ -57,9 +62,9 @@ export interface SchedulerState {
  * DeepRecSched, online, for one model: measures p95 over windows of completed queries and hill
  * climbs the batch size, then the accelerator offload threshold, to the configuration with the
  * lowest p95 at the load being served (at a fixed arrival rate, the lowest p95 is the most
- * headroom, hence the highest latency-bounded throughput near capacity). A change of load by
- * more than `retuneOnLoadChange`, a p95 above target, or an accelerator pool appearing or
- * vanishing starts a new climb.
+ * headroom, hence the highest latency-bounded throughput near capacity). Load growing by more
+ * than `retuneOnLoadChange`, two windows in a row over the target, or an accelerator pool
+ * appearing or vanishing starts a new climb.
  */
 export class ModelScheduler {
   private settings: SchedulerSettings;
@@ -75,6 +80,8 @@ export class ModelScheduler {
   private largestItems = 0;
   private last = { p95Ms: 0, p99Ms: 0, qps: 0 };
   private retunes = 0;
+  /** Steady windows in a row whose p95 missed the target (two start a new climb). */
+  private misses = 0;
   private readonly history: SchedulerState['history'][number][] = [];
 
   constructor(settings: SchedulerSettings) {
@@ -101,7 +108,11 @@ export class ModelScheduler {
     this.largestItems = Math.max(this.largestItems, items);
     if (decision.epoch !== this.epoch) return;
     this.window.add({ latencyMs, items, at: performance.now() });
-    if (this.window.size < this.settings.windowQueries) return;
+    if (
+      this.window.size < this.settings.windowQueries ||
+      this.window.ageMs() < this.settings.minWindowMs
+    )
+      return;
     const w = this.window.summary();
     this.last = w;
     this.window = new LatencyWindow();
@@ -151,7 +162,7 @@ export class ModelScheduler {
         return;
       case 'measuring':
         this.referenceQps = qps;
-        this.climber = new HillClimber(BATCH_CANDIDATES, this.batchSize);
+        this.climber = new HillClimber(batchCandidates(this.settings.batchSize), this.batchSize);
         this.phase = 'tuning-batch';
         this.apply(this.climber.current(), this.offloadThreshold);
         return;
@@ -183,13 +194,15 @@ export class ModelScheduler {
         return;
       }
       case 'steady': {
-        const change =
-          this.referenceQps > 0 ? Math.abs(qps - this.referenceQps) / this.referenceQps : 0;
-        if (change > this.settings.retuneOnLoadChange || p95 > this.settings.targetP95Ms) {
-          this.restart(
-            change > this.settings.retuneOnLoadChange ? 'load changed' : 'p95 above target',
-          );
-        }
+        // More load than the configuration was tuned for re-tunes. Less load does not: what met
+        // the target at the higher load has more headroom now, and a climb at a low rate is slow
+        // (windows of few queries) and spends its windows on worse configurations. A p95 over
+        // target re-tunes whatever the load; one window over it is often one unlucky large
+        // query, two in a row are a trend.
+        const growth = this.referenceQps > 0 ? qps / this.referenceQps - 1 : 0;
+        this.misses = p95 > this.settings.targetP95Ms ? this.misses + 1 : 0;
+        if (growth > this.settings.retuneOnLoadChange) this.restart('load grew');
+        else if (this.misses >= 2) this.restart('p95 above target');
         return;
       }
     }
@@ -198,6 +211,7 @@ export class ModelScheduler {
   private restart(_why: string): void {
     if (this.settings.policy === 'static') return;
     this.retunes++;
+    this.misses = 0;
     this.phase = 'measuring';
     this.climber = undefined;
     this.bump();
@@ -215,6 +229,11 @@ export class ModelScheduler {
   }
 }
 
+/** The climb's batch sizes: the powers of two, and the configured start (25) among them. */
+export function batchCandidates(start: number): number[] {
+  return [...new Set([...BATCH_CANDIDATES, start])].sort((a, b) => a - b);
+}
+
 function validate(s: SchedulerSettings): SchedulerSettings {
   if (s.policy !== 'static' && s.policy !== 'deeprecsched')
     throw invalidArgument('policy', s.policy, 'one of static, deeprecsched');
@@ -227,6 +246,7 @@ function validate(s: SchedulerSettings): SchedulerSettings {
       'must be >= 1 (or unset for no offload)',
     );
   if (!(s.targetP95Ms > 0)) throw invalidArgument('target_p95_ms', s.targetP95Ms, 'must be > 0');
+  if (!(s.minWindowMs >= 0)) throw invalidArgument('min_window_ms', s.minWindowMs, 'must be >= 0');
   if (!(Number.isInteger(s.windowQueries) && s.windowQueries >= 8))
     throw invalidArgument('window_queries', s.windowQueries, 'must be an integer >= 8');
   return s;
