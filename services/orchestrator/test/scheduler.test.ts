@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '@recmesh/workload';
+import { productionSizes, Rng } from '@recmesh/workload';
 import { Admission } from '../src/scheduler/admission';
 import { HillClimber } from '../src/scheduler/hill-climber';
+import { LatencyWindow } from '../src/scheduler/latency-window';
 import {
   BATCH_CANDIDATES,
-  batchCandidates,
   ModelScheduler,
   type SchedulerSettings,
 } from '../src/scheduler/model-scheduler';
@@ -77,11 +77,6 @@ function feed(
 }
 
 describe('DeepRecSched online', () => {
-  it('climbs over the powers of two and the configured start batch', () => {
-    assert.deepEqual(batchCandidates(25), [4, 8, 16, 25, 32, 64, 128, 256, 512, 1024]);
-    assert.deepEqual(batchCandidates(64), BATCH_CANDIDATES);
-  });
-
   it('measures, climbs the batch size and settles on the best one', () => {
     const s = new ModelScheduler(settings);
     assert.equal(s.state().phase, 'measuring');
@@ -115,6 +110,35 @@ describe('DeepRecSched online', () => {
     feed(s, 1, () => 500);
     assert.equal(s.state().phase, 'measuring');
     assert.equal(s.state().retunes, 1);
+  });
+
+  it('scores a window by the latency at the tail query size, through a line fitted to all', () => {
+    const w = new LatencyWindow();
+    for (const items of [10, 50, 100, 400, 1000])
+      w.add({ latencyMs: 5 + 0.2 * items, items, at: 0 });
+    assert.ok(Math.abs(w.latencyAt(500) - 105) < 1e-9);
+    const flat = new LatencyWindow();
+    for (let i = 0; i < 10; i++) flat.add({ latencyMs: 10 + i, items: 100, at: 0 });
+    assert.ok(Number.isNaN(flat.latencyAt(500)), 'one size: no line');
+  });
+
+  it('finds the best batch under heavy-tailed sizes and noisy latencies', () => {
+    // Per query: a serial per-batch overhead, then its batches two at a time (two cores), and
+    // noise of +-20%. At the tail size (~300 items) batch 64 is best, 32 and 128 within 15%.
+    const rng = new Rng(9);
+    const sizes = productionSizes(100, 1000);
+    const s = new ModelScheduler({ ...settings, windowQueries: 64 });
+    for (let q = 0; q < 64 * 40; q++) {
+      const items = sizes.sample(rng);
+      const d = s.decide(items);
+      const batches = Math.ceil(items / d.batchSize);
+      const waves = Math.ceil(batches / 2);
+      const ms = batches * 0.6 + waves * Math.min(items, d.batchSize) * 0.05;
+      s.observe(d, ms * (0.8 + 0.4 * rng.next()), items);
+    }
+    const st = s.state();
+    assert.equal(st.phase, 'steady');
+    assert.ok([32, 64, 128].includes(st.batchSize), `batch ${st.batchSize}`);
   });
 
   it('closes a window only when it has both its queries and its time', async () => {

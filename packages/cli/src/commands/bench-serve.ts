@@ -100,11 +100,13 @@ async function measurePolicy(
     const state = async () => (await scheduler.getState(opts.model)).models[0];
     let startRate = Math.max(0.5, serialQps);
     if (policy === 'deeprecsched') {
+      // One mean-sized query at a time overstates capacity under heavy-tailed sizes: without the
+      // static policy's figure, tune at half the serial rate.
       // DeepRecSched tunes at a load near capacity (at low rates a climb is slow and every
       // configuration has headroom). Run the load the static policy sustained, or the serial
       // rate, until the climb settles; the search starts there. Less load later keeps the
       // tuned configuration; more load, or p95 over target, re-tunes.
-      startRate = Math.max(startRate, tuneAtQps ?? 0);
+      startRate = tuneAtQps !== undefined && tuneAtQps > 0 ? tuneAtQps : startRate / 2;
       info(`  deeprecsched: tuning at ${startRate.toFixed(1)} qps`);
       let settled = false;
       const poll = setInterval(() => {

@@ -1,6 +1,6 @@
 import { invalidArgument } from '@recmesh/errors';
 import { HillClimber } from './hill-climber';
-import { LatencyWindow } from './latency-window';
+import { LatencyWindow, RecentSizes } from './latency-window';
 
 export type Policy = 'static' | 'deeprecsched';
 export type Phase = 'static' | 'measuring' | 'tuning-batch' | 'tuning-offload' | 'steady';
@@ -54,15 +54,19 @@ export interface SchedulerState {
     batchSize: number;
     offloadThreshold: number;
     p95Ms: number;
+    /** What the climb scored the window by (the latency at the tail query size), ms. */
+    scoreMs: number;
     qps: number;
   }[];
 }
 
 /**
- * DeepRecSched, online, for one model: measures p95 over windows of completed queries and hill
- * climbs the batch size, then the accelerator offload threshold, to the configuration with the
- * lowest p95 at the load being served (at a fixed arrival rate, the lowest p95 is the most
- * headroom, hence the highest latency-bounded throughput near capacity). Load growing by more
+ * DeepRecSched, online, for one model: measures windows of completed queries and hill climbs
+ * the batch size, then the accelerator offload threshold, to the configuration with the lowest
+ * tail latency at the load being served (at a fixed arrival rate, the lowest tail is the most
+ * headroom, hence the highest latency-bounded throughput near capacity). The tail is scored as
+ * the latency at the recent queries' 95th-percentile size (a line fitted through the window's
+ * queries), which is far less noisy than a window's p95 under heavy-tailed sizes. Load growing by more
  * than `retuneOnLoadChange`, two windows in a row over the target, or an accelerator pool
  * appearing or vanishing starts a new climb.
  */
@@ -78,6 +82,8 @@ export class ModelScheduler {
   private accelerator = false;
   /** Largest query seen recently: thresholds above it offload nothing, so the climb skips them. */
   private largestItems = 0;
+  /** Sizes of the recent queries, whatever their configuration: the tail size the climb scores at. */
+  private readonly sizes = new RecentSizes(2048);
   private last = { p95Ms: 0, p99Ms: 0, qps: 0 };
   private retunes = 0;
   /** Steady windows in a row whose p95 missed the target (two start a new climb). */
@@ -106,6 +112,7 @@ export class ModelScheduler {
   /** A query served with `decision` completed in `latencyMs`. */
   observe(decision: Decision, latencyMs: number, items: number): void {
     this.largestItems = Math.max(this.largestItems, items);
+    this.sizes.add(items);
     if (decision.epoch !== this.epoch) return;
     this.window.add({ latencyMs, items, at: performance.now() });
     if (
@@ -114,9 +121,10 @@ export class ModelScheduler {
     )
       return;
     const w = this.window.summary();
+    const atTail = this.window.latencyAt(this.sizes.p95());
     this.last = w;
     this.window = new LatencyWindow();
-    this.step(w.p95Ms, w.qps);
+    this.step(w.p95Ms, w.qps, Number.isFinite(atTail) ? atTail : w.p95Ms);
   }
 
   configure(change: Partial<SchedulerSettings>): void {
@@ -148,12 +156,17 @@ export class ModelScheduler {
     };
   }
 
-  private step(p95: number, qps: number): void {
+  /**
+   * One closed window: `p95` and `qps` as measured, `score` what the climb minimises (the
+   * latency at the recent queries' 95th-percentile size, see LatencyWindow.latencyAt).
+   */
+  private step(p95: number, qps: number, score: number): void {
     this.history.push({
       phase: this.phase,
       batchSize: this.batchSize,
       offloadThreshold: this.offloadThreshold,
       p95Ms: p95,
+      scoreMs: score,
       qps,
     });
     if (this.history.length > 200) this.history.shift();
@@ -162,14 +175,14 @@ export class ModelScheduler {
         return;
       case 'measuring':
         this.referenceQps = qps;
-        this.climber = new HillClimber(batchCandidates(this.settings.batchSize), this.batchSize);
+        this.climber = new HillClimber(BATCH_CANDIDATES, this.batchSize);
         this.phase = 'tuning-batch';
         this.apply(this.climber.current(), this.offloadThreshold);
         return;
       case 'tuning-batch':
       case 'tuning-offload': {
         const climber = this.climber as HillClimber;
-        climber.report(p95);
+        climber.report(score);
         if (!climber.done) {
           if (this.phase === 'tuning-batch') this.apply(climber.current(), this.offloadThreshold);
           else this.apply(this.batchSize, climber.current());
@@ -227,11 +240,6 @@ export class ModelScheduler {
     this.epoch++;
     this.window = new LatencyWindow();
   }
-}
-
-/** The climb's batch sizes: the powers of two, and the configured start (25) among them. */
-export function batchCandidates(start: number): number[] {
-  return [...new Set([...BATCH_CANDIDATES, start])].sort((a, b) => a - b);
 }
 
 function validate(s: SchedulerSettings): SchedulerSettings {
