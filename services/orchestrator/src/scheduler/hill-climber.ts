@@ -6,7 +6,8 @@
  */
 export class HillClimber {
   private bestIndex: number;
-  private bestScore = Infinity;
+  /** The best candidate's score (Infinity before the first report). */
+  bestScore = Infinity;
   private index: number;
   private direction: 1 | -1 = 1;
   private triedDown = false;

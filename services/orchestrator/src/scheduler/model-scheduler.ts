@@ -67,8 +67,8 @@ export interface SchedulerState {
  * headroom, hence the highest latency-bounded throughput near capacity). The tail is scored as
  * the latency at the recent queries' 95th-percentile size (a line fitted through the window's
  * queries), which is far less noisy than a window's p95 under heavy-tailed sizes. Load growing by more
- * than `retuneOnLoadChange`, two windows in a row over the target, or an accelerator pool
- * appearing or vanishing starts a new climb.
+ * than `retuneOnLoadChange`, two windows in a row over the target with the score 50% over the
+ * settled one, or an accelerator pool appearing or vanishing starts a new climb.
  */
 export class ModelScheduler {
   private settings: SchedulerSettings;
@@ -86,7 +86,9 @@ export class ModelScheduler {
   private readonly sizes = new RecentSizes(2048);
   private last = { p95Ms: 0, p99Ms: 0, qps: 0 };
   private retunes = 0;
-  /** Steady windows in a row whose p95 missed the target (two start a new climb). */
+  /** The score the configuration settled with. */
+  private settledScore = Infinity;
+  /** Steady windows in a row that missed the target and scored far worse than at settling. */
   private misses = 0;
   private readonly history: SchedulerState['history'][number][] = [];
 
@@ -202,6 +204,7 @@ export class ModelScheduler {
             return;
           }
         } else this.apply(this.batchSize, climber.best());
+        this.settledScore = climber.bestScore;
         this.phase = 'steady';
         this.climber = undefined;
         return;
@@ -209,13 +212,16 @@ export class ModelScheduler {
       case 'steady': {
         // More load than the configuration was tuned for re-tunes. Less load does not: what met
         // the target at the higher load has more headroom now, and a climb at a low rate is slow
-        // (windows of few queries) and spends its windows on worse configurations. A p95 over
-        // target re-tunes whatever the load; one window over it is often one unlucky large
-        // query, two in a row are a trend.
+        // (windows of few queries) and spends its windows on worse configurations. At the same
+        // load, a p95 over target re-tunes only when the mesh itself got slower (the score 50%
+        // over what it settled with, two windows in a row: a worker lost, a noisy neighbour):
+        // a target just missed at capacity is not helped by a climb, whose exploring makes the
+        // tail worse.
         const growth = this.referenceQps > 0 ? qps / this.referenceQps - 1 : 0;
-        this.misses = p95 > this.settings.targetP95Ms ? this.misses + 1 : 0;
+        const slower = p95 > this.settings.targetP95Ms && score > 1.5 * this.settledScore;
+        this.misses = slower ? this.misses + 1 : 0;
         if (growth > this.settings.retuneOnLoadChange) this.restart('load grew');
-        else if (this.misses >= 2) this.restart('p95 above target');
+        else if (this.misses >= 2) this.restart('the mesh got slower');
         return;
       }
     }
