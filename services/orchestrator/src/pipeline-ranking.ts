@@ -53,7 +53,8 @@ export function rankPipelineWith(p: PipelineDeps) {
       const stages: StageReport[] = [];
       const subCalls: SubCall[] = [];
       // origin[i]: the request position of item i of the current stage's query.
-      let origin: Uint32Array = Uint32Array.from({ length: query.count }, (_, i) => i);
+      let origin: Uint32Array = new Uint32Array(query.count);
+      for (let i = 0; i < origin.length; i++) origin[i] = i;
       let ranking: Float32Array = new Float32Array(0);
       let kept: Uint32Array = new Uint32Array(0);
       let mark = performance.now();

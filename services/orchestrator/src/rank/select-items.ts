@@ -12,14 +12,16 @@ function subsetBags(bags: Bags, kept: Uint32Array): Bags {
   const outOffsets = new Int32Array(kept.length);
   const outWeights = weights === undefined ? undefined : new Float32Array(total);
   let at = 0;
-  kept.forEach((i, k) => {
+  for (let k = 0; k < kept.length; k++) {
+    const i = kept[k] as number;
     const from = offsets[i] as number;
     const to = end(i);
     outOffsets[k] = at;
-    outIndices.set(indices.subarray(from, to), at);
-    outWeights?.set((weights as Float32Array).subarray(from, to), at);
+    for (let j = from; j < to; j++) outIndices[at + j - from] = indices[j] as number;
+    if (outWeights !== undefined)
+      for (let j = from; j < to; j++) outWeights[at + j - from] = weights?.[j] as number;
     at += to - from;
-  });
+  }
   return { indices: outIndices, offsets: outOffsets, weights: outWeights };
 }
 
