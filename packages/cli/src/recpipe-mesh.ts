@@ -130,8 +130,11 @@ export function addRecpipeFlags(command: Command): Command {
         .argParser(int('--seed', 0)),
     )
     .addOption(
-      new Option('--batch-size <n>', 'items per batch of every stage (static scheduler)')
-        .default(256)
+      new Option(
+        '--batch-size <n>',
+        'items per batch of every stage (static scheduler; 1024 measured best for RM-large at 4096 candidates, against 256 and 4096)',
+      )
+        .default(1024)
         .argParser(int('--batch-size')),
     )
     .addOption(
