@@ -8,7 +8,7 @@ import type { RankRequest, RankResponse } from '@recmesh/proto';
 import { drawQueries, ndcgAtK, plantedRelevance, recallAtK } from '@recmesh/recpipe';
 import { findMaxLoad, fixedSizes, runOpenLoop, summarize } from '@recmesh/workload';
 import { num } from '../mesh-options';
-import { info, printJson, r3 } from '../output';
+import { info, printJson, r3, r6 } from '../output';
 import {
   addRecpipeFlags,
   startRecpipeMesh,
@@ -259,12 +259,12 @@ export function benchPipelineCommand(): Command {
         candidates: opts.candidates,
         queries: opts.queries,
         latency_queries: opts.latencyQueries,
-        ndcg_at_64: r3(main.ndcg_at_64 * 1000) / 1000,
-        recall_at_64: r3(main.recall_at_64 * 1000) / 1000,
+        ndcg_at_64: r6(main.ndcg_at_64),
+        recall_at_64: r6(main.recall_at_64),
         ...(base === undefined
           ? {}
           : {
-              ndcg_vs_single_large: r3((main.ndcg_at_64 / base.ndcg_at_64) * 1000) / 1000,
+              ndcg_vs_single_large: r6(main.ndcg_at_64 / base.ndcg_at_64),
               p95_ratio: r3(base.p95_ms / main.p95_ms),
               p99_ratio: r3(base.p99_ms / main.p99_ms),
             }),
@@ -282,8 +282,8 @@ export function benchPipelineCommand(): Command {
           : {
               baseline: {
                 ...base,
-                ndcg_at_64: r3(base.ndcg_at_64 * 1000) / 1000,
-                recall_at_64: r3(base.recall_at_64 * 1000) / 1000,
+                ndcg_at_64: r6(base.ndcg_at_64),
+                recall_at_64: r6(base.recall_at_64),
               },
             }),
         batch_size: opts.batchSize,

@@ -6,7 +6,7 @@ import {
   RECPIPE_MODELS,
 } from '@recmesh/recpipe';
 import { num } from '../mesh-options';
-import { info, printJson, r3, table } from '../output';
+import { info, printJson, r3, r6, table } from '../output';
 
 interface PrepareFlags {
   repository: string;
@@ -62,8 +62,8 @@ function prepareCommand(): Command {
       const seconds = (performance.now() - started) / 1000;
       const models = record.models.map((m) => ({
         model: m.model,
-        held_out_log_loss: r3(m.heldOutLogLoss * 1000) / 1000,
-        held_out_auc: r3(m.heldOutAuc * 1000) / 1000,
+        held_out_log_loss: r6(m.heldOutLogLoss),
+        held_out_auc: r6(m.heldOutAuc),
         train_seconds: r3(m.trainSeconds),
       }));
       if (opts.json === true) {
@@ -74,8 +74,8 @@ function prepareCommand(): Command {
           test_samples: record.testSamples,
           base_click_rate: r3(record.baseClickRate),
           bayes: {
-            held_out_log_loss: r3(record.bayes.heldOutLogLoss * 1000) / 1000,
-            held_out_auc: r3(record.bayes.heldOutAuc * 1000) / 1000,
+            held_out_log_loss: r6(record.bayes.heldOutLogLoss),
+            held_out_auc: r6(record.bayes.heldOutAuc),
           },
           models,
           pipelines: ['single-large', 'two-stage'],

@@ -24,7 +24,7 @@ import {
 } from '@recmesh/recpipe';
 import { paretoSvg, summarize } from '@recmesh/workload';
 import { num } from '../mesh-options';
-import { info, printJson, r3, table } from '../output';
+import { info, printJson, r3, r6, table } from '../output';
 import {
   addRecpipeFlags,
   startRecpipeMesh,
@@ -133,9 +133,9 @@ async function profile(mesh: RecpipeMesh, opts: PlanPipelineFlags): Promise<Late
 const row = (c: PipelineCandidate) => ({
   stages: c.stages.map((s) => ({ model: s.model, keep: s.keep, backend: s.backend })),
   describe: describe(c.stages),
-  ndcg_at_64: r3(c.ndcg * 1000) / 1000,
-  recall_at_64: r3(c.recall * 1000) / 1000,
-  ndcg_vs_single_large: r3(c.ndcgVsBaseline * 1000) / 1000,
+  ndcg_at_64: r6(c.ndcg),
+  recall_at_64: r6(c.recall),
+  ndcg_vs_single_large: r6(c.ndcgVsBaseline),
   p95_ms_modelled: r3(c.p95Ms),
   carbon_g_per_query_modelled: c.carbonG,
 });
