@@ -24,9 +24,11 @@ export type { DatasetRecord, ModelReport, PrepareOptions } from './prepare';
 export { simulatePipeline } from './simulate';
 export {
   choosePipeline,
+  composedP95,
   enumeratePipelines,
   evaluatePipelines,
   paretoFront,
   profileAt,
+  quantileAt,
 } from './search';
 export type { LatencyProfile, PipelineCandidate, ScoredQuery, SearchSpace } from './search';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   choosePipeline,
+  composedP95,
   enumeratePipelines,
   evaluatePipelines,
   paretoFront,
@@ -83,5 +84,13 @@ describe('the pipeline search', () => {
     const front = paretoFront(all);
     assert.ok(front.includes(chosen as PipelineCandidate));
     assert.ok(!front.includes(single as PipelineCandidate), 'single-stage l is dominated');
+  });
+
+  it('composes stage latencies as the p95 of their sum, not the sum of their p95s', () => {
+    // Two stages uniform on [0, 10] ms: P(X + Y > t) = (20 - t)^2 / 200 = 0.05 at t = 16.84.
+    const uniform = (u: number) => 10 * u;
+    const p95 = composedP95([uniform, uniform]);
+    assert.ok(Math.abs(p95 - (20 - Math.sqrt(10))) < 0.1, `p95 ${p95}`);
+    assert.ok(Math.abs(composedP95([uniform]) - 9.5) < 0.01);
   });
 });

@@ -95,33 +95,45 @@ async function scoreQueries(mesh: RecpipeMesh, opts: PlanPipelineFlags): Promise
   return out;
 }
 
+/**
+ * Each model's p95 against query size on each backend: --profile-queries queries one at a time
+ * per (model, backend, size), sent round-robin over all of them (after two warm-up rounds) so that
+ * a noisy neighbour's burst lands on every configuration alike rather than on one.
+ */
 async function profile(mesh: RecpipeMesh, opts: PlanPipelineFlags): Promise<LatencyProfile[]> {
-  const out: LatencyProfile[] = [];
   const sizes = [...new Set(opts.sizes)].filter((s) => s <= opts.candidates).sort((a, b) => a - b);
+  const configs = RECPIPE_MODELS.flatMap((model) =>
+    opts.backends.flatMap((backend) =>
+      sizes.map((items) => ({
+        model,
+        backend,
+        items,
+        queries: drawQueries(mesh.world, 4, items, 4),
+        latencies: [] as number[],
+        carbon: 0,
+      })),
+    ),
+  );
+  for (let round = -2; round < opts.profileQueries; round++)
+    for (const c of configs) {
+      const q = c.queries[(round + 4) % 4] as (typeof c.queries)[number];
+      const started = performance.now();
+      const reply = await mesh.rank(profileName(c.model, c.backend), q, K);
+      if (round < 0) continue;
+      c.latencies.push(performance.now() - started);
+      c.carbon += reply.carbon?.totalG ?? 0;
+    }
+  const out: LatencyProfile[] = [];
   for (const model of RECPIPE_MODELS)
     for (const backend of opts.backends) {
-      const points: { items: number; p95Ms: number; carbonG: number }[] = [];
-      for (const items of sizes) {
-        const queries = drawQueries(mesh.world, 4, items, 4);
-        const latencies: number[] = [];
-        let carbon = 0;
-        for (let i = -2; i < opts.profileQueries; i++) {
-          const started = performance.now();
-          const reply = await mesh.rank(
-            profileName(model, backend),
-            queries[(i + 4) % 4] as (typeof queries)[number],
-            K,
-          );
-          if (i < 0) continue;
-          latencies.push(performance.now() - started);
-          carbon += reply.carbon?.totalG ?? 0;
-        }
-        points.push({
-          items,
-          p95Ms: summarize(latencies).p95,
-          carbonG: carbon / opts.profileQueries,
-        });
-      }
+      const points = configs
+        .filter((c) => c.model === model && c.backend === backend)
+        .map((c) => ({
+          items: c.items,
+          p95Ms: summarize(c.latencies).p95,
+          carbonG: c.carbon / opts.profileQueries,
+          samplesMs: c.latencies,
+        }));
       info(
         `  ${model} on ${backend}: p95 ${points.map((p) => `${p.items}:${p.p95Ms.toFixed(1)}`).join(' ')} ms`,
       );
@@ -170,7 +182,7 @@ export function planPipelineCommand(): Command {
         '--profile-queries <n>',
         'queries one at a time per model, backend and size of the latency profile',
       )
-        .default(12)
+        .default(20)
         .argParser(num('--profile-queries', { int: true, min: 3 })),
     )
     .addOption(
@@ -288,7 +300,7 @@ export function planPipelineCommand(): Command {
         queries: opts.queries,
         searched: all.length,
         latency:
-          'modelled: each stage model profiled once through the mesh (p95 vs items), stage p95s summed; confirm with recmesh bench pipeline',
+          'modelled: each stage model profiled once through the mesh (latency samples vs items), p95 of the sum of independent draws per stage; confirm with recmesh bench pipeline',
         carbon:
           'modelled: the receipts of the profile queries (busy time x power model, embodied amortised)',
         chosen: chosen === undefined ? null : row(chosen),
