@@ -79,6 +79,8 @@ export async function startRecpipeMesh(opts: RecpipeFlags, purpose: string): Pro
     batchSize: opts.batchSize,
     logDir: opts.logDir ?? mkdtempSync(join(tmpdir(), 'recmesh-recpipe-')),
     scheduler: 'static',
+    // A measurement waits out a busy machine rather than failing at the default 5 s.
+    orchestratorEnv: { RECMESH_DEFAULT_DEADLINE_MS: '30000' },
     deleteStreamOnStop: true,
     log: () => undefined,
   });
