@@ -10,6 +10,26 @@ import {
 import { backward, forward, trainLayer, type TrainLayer } from './layer';
 
 /**
+ * Back through an MLP, last layer first: grads[k + 1] is d loss / d output of layer k; grads[0]
+ * (d loss / d input) is written only when `inputGrad`.
+ */
+function backwardMlp(
+  layers: readonly TrainLayer[],
+  acts: readonly Float32Array[],
+  grads: readonly Float32Array[],
+  inputGrad: boolean,
+): void {
+  for (let k = layers.length - 1; k >= 0; k--)
+    backward(
+      layers[k] as TrainLayer,
+      acts[k] as Float32Array,
+      acts[k + 1] as Float32Array,
+      grads[k + 1] as Float32Array,
+      k > 0 || inputGrad ? (grads[k] as Float32Array) : undefined,
+    );
+}
+
+/**
  * A DLRM with the dot interaction (Naumov et al. 2019), in plain TypeScript for training on a
  * CPU: bottom MLP over the dense features, pairwise dot products of [bottom output, e_0 ..
  * e_{T-1}] below the diagonal (the DLRM reference's order, as the ONNX graph computes them), the
@@ -99,14 +119,7 @@ export class DlrmNet {
     const n = this.spec.tables.length + 1;
     const topOut = this.topGrads[this.top.length] as Float32Array;
     topOut[0] = dLogit;
-    for (let k = this.top.length - 1; k >= 0; k--)
-      backward(
-        this.top[k] as TrainLayer,
-        this.topActs[k] as Float32Array,
-        this.topActs[k + 1] as Float32Array,
-        this.topGrads[k + 1] as Float32Array,
-        this.topGrads[k] as Float32Array,
-      );
+    backwardMlp(this.top, this.topActs, this.topGrads, true);
     const dz = this.topGrads[0] as Float32Array;
     const v = this.vectors;
     const dv = this.dVectors;
@@ -124,14 +137,7 @@ export class DlrmNet {
     }
     const bottomOut = this.bottomGrads[this.bottom.length] as Float32Array;
     bottomOut.set(dv.subarray(0, D));
-    for (let k = this.bottom.length - 1; k >= 0; k--)
-      backward(
-        this.bottom[k] as TrainLayer,
-        this.bottomActs[k] as Float32Array,
-        this.bottomActs[k + 1] as Float32Array,
-        this.bottomGrads[k + 1] as Float32Array,
-        k > 0 ? (this.bottomGrads[k] as Float32Array) : undefined,
-      );
+    backwardMlp(this.bottom, this.bottomActs, this.bottomGrads, false);
     for (let t = 0; t < n - 1; t++) {
       const row = ids[idsAt + t] as number;
       const table = this.tables[t] as Float32Array;
