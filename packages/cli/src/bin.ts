@@ -7,6 +7,7 @@ import { carbonCommand } from './commands/carbon';
 import { demoCommand } from './commands/demo';
 import { importCommand } from './commands/import';
 import { modelsCommand } from './commands/models';
+import { pipelineCommand } from './commands/pipeline';
 import { planCommand } from './commands/plan';
 import { rankCommand } from './commands/rank';
 import { schedulerCommand } from './commands/scheduler';
@@ -24,6 +25,7 @@ const program = new Command('recmesh')
   .addCommand(importCommand())
   .addCommand(modelsCommand())
   .addCommand(demoCommand())
+  .addCommand(pipelineCommand())
   .addCommand(planCommand())
   .addCommand(schedulerCommand())
   .addCommand(benchCommand())

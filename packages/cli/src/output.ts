@@ -12,6 +12,11 @@ export function r3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+/** Rounds quality figures (NDCG, recall, log loss, AUC) for JSON: 6 decimals. */
+export function r6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   return rows

@@ -5,6 +5,7 @@ export {
   TABLE_DTYPES,
   parseManifest,
   repositoryError,
+  schemaError,
 } from './manifest';
 export type { Manifest, ManifestInput, ManifestTable, TableDtype } from './manifest';
 export {
@@ -34,3 +35,14 @@ export type { ReloadReport, Refusal, VersionLoader, VersionRef } from './reconci
 export { writeVersion } from './write-version';
 export type { VersionContents } from './write-version';
 export { errorMessage } from './error-message';
+export { topK } from './top-k';
+export {
+  MAX_STAGES,
+  PIPELINE_FILE,
+  PIPELINE_FORMAT,
+  STAGE_BACKENDS,
+  parsePipeline,
+  readPipeline,
+  writePipeline,
+} from './pipeline';
+export type { Pipeline, PipelineInput, PipelineStage, StageBackend } from './pipeline';

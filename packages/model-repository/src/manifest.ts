@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RecmeshError } from '@recmesh/errors';
 import type { Architecture } from '@recmesh/models';
@@ -96,10 +97,40 @@ export function repositoryError(path: string, what: string, cause?: unknown): Re
   return new RecmeshError('failed_precondition', `${path}: ${what}`, { field: path, cause });
 }
 
+/** The parsed JSON of `file`; a missing or unparsable file is an error naming it. */
+export function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw repositoryError(
+      file,
+      existsSync(file) ? `not valid JSON: ${(cause as Error).message}` : 'missing',
+      cause,
+    );
+  }
+}
+
 function pathOf(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
     .join('');
+}
+
+/** The first problem zod found in `input`, as an error naming the file, the field and the value. */
+export function schemaError(
+  where: string,
+  what: string,
+  error: z.ZodError,
+  input: unknown,
+): RecmeshError {
+  const issue = error.issues[0];
+  const field = pathOf(issue?.path ?? []);
+  let value: unknown = input;
+  for (const key of issue?.path ?? []) value = (value as Record<PropertyKey, unknown>)?.[key];
+  return repositoryError(
+    where,
+    `${field === '' ? what : field} = ${JSON.stringify(value) ?? 'undefined'}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 /**
@@ -108,16 +139,7 @@ function pathOf(path: readonly PropertyKey[]): string {
  */
 export function parseManifest(input: unknown, where: string): Manifest {
   const parsed = manifestSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = pathOf(issue?.path ?? []);
-    let value: unknown = input;
-    for (const key of issue?.path ?? []) value = (value as Record<PropertyKey, unknown>)?.[key];
-    throw repositoryError(
-      where,
-      `${field === '' ? 'manifest' : field} = ${JSON.stringify(value) ?? 'undefined'}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
+  if (!parsed.success) throw schemaError(where, 'manifest', parsed.error, input);
   const m = parsed.data;
   m.tables.forEach((t, i) => {
     if (t.dim !== m.dim)

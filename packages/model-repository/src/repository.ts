@@ -1,7 +1,14 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveModels, targetsAround, type ModelOptions, type ModelSpec } from '@recmesh/models';
-import { MODEL_NAME, parseManifest, repositoryError, type Manifest } from './manifest';
+import {
+  MODEL_NAME,
+  parseManifest,
+  readJsonFile,
+  repositoryError,
+  type Manifest,
+} from './manifest';
+import { PIPELINE_FILE } from './pipeline';
 
 /** One version folder of the repository: `<root>/<model>/<version>/`. */
 export interface VersionEntry {
@@ -10,10 +17,14 @@ export interface VersionEntry {
   readonly dir: string;
 }
 
-/** What a scan found: every model's versions, newest first, and folders it could not use. */
+/**
+ * What a scan found: every model's versions, newest first, every pipeline's (folders whose
+ * versions hold pipeline.json instead of a manifest), and folders it could not use.
+ */
 export interface RepositoryScan {
   readonly root: string;
   readonly models: ReadonlyMap<string, readonly VersionEntry[]>;
+  readonly pipelines: ReadonlyMap<string, readonly VersionEntry[]>;
   readonly problems: readonly string[];
 }
 
@@ -32,13 +43,16 @@ const VERSION_DIR = /^[1-9][0-9]{0,8}$/;
  * Lists a model repository (Triton's layout): a folder per model, in it a folder per version
  * named by a positive integer, holding manifest.json and the files it names. Entries that are not
  * folders, and folders not named by a number inside a model, are ignored (as Triton does); model
- * folders with unusable names are reported. Reads no manifest.
+ * folders with unusable names are reported. A folder whose every version holds pipeline.json (and
+ * no manifest.json) is a pipeline, as an ensemble is a model in Triton's repository. Reads no
+ * manifest.
  */
 export function scanRepository(root: string): RepositoryScan {
   const dir = resolve(root);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw repositoryError(dir, 'the model repository is not a folder');
   const models = new Map<string, VersionEntry[]>();
+  const pipelines = new Map<string, VersionEntry[]>();
   const problems: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const modelDir = join(dir, name);
@@ -55,9 +69,12 @@ export function scanRepository(root: string): RepositoryScan {
       problems.push(`${modelDir}: no version folder (1, 2, ...)`);
       continue;
     }
-    models.set(name, versions);
+    const isPipeline = (v: VersionEntry) =>
+      existsSync(join(v.dir, PIPELINE_FILE)) && !existsSync(join(v.dir, MANIFEST_FILE));
+    if (versions.every(isPipeline)) pipelines.set(name, versions);
+    else models.set(name, versions);
   }
-  return { root: dir, models, problems };
+  return { root: dir, models, pipelines, problems };
 }
 
 /** The ModelSpec a manifest describes. */
@@ -85,17 +102,7 @@ export function specOf(manifest: Manifest): ModelSpec {
 /** Reads and checks `<dir>/manifest.json`. Errors name the file. */
 function readManifest(dir: string): Manifest {
   const file = join(dir, MANIFEST_FILE);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw repositoryError(
-      file,
-      existsSync(file) ? `not valid JSON: ${(cause as Error).message}` : 'missing',
-      cause,
-    );
-  }
-  return parseManifest(raw, file);
+  return parseManifest(readJsonFile(file), file);
 }
 
 /**

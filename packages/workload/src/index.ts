@@ -10,5 +10,5 @@ export { syntheticQuery } from './synthetic-query';
 export type { QueryShape } from './synthetic-query';
 export { findMaxLoad, passes, quantileCi } from './max-load';
 export type { Probe, MaxLoadOptions, MaxLoadResult } from './max-load';
-export { latencyThroughputSvg } from './plot';
-export type { Curve } from './plot';
+export { latencyThroughputSvg, paretoSvg } from './plot';
+export type { Curve, TradeOffPoint } from './plot';

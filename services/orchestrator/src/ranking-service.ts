@@ -1,22 +1,24 @@
 import type { ServerUnaryCall } from '@grpc/grpc-js';
-import { isRecmeshError, notFound, RecmeshError, unavailable } from '@recmesh/errors';
+import { notFound, unavailable } from '@recmesh/errors';
+import { topK, type Pipeline } from '@recmesh/model-repository';
 import { describeArchitecture, type ModelSpec } from '@recmesh/models';
 import {
   RankingServiceService,
   type ListModelsResponse,
+  type CarbonReceipt,
   type ModelInfo,
+  type PipelineInfo,
   type RankRequest,
   type RankResponse,
   type RankedItem,
-  type ServedBy,
 } from '@recmesh/proto';
 import { unary, type ServiceBinding } from '@recmesh/rpc';
 import type { ServiceContext } from '@recmesh/runtime';
 import type { ModelCatalog } from './catalog/model-catalog';
 import type { FanOutDeps } from './rank/fan-out';
 import { parseQuery, type Query } from './rank/parse-query';
-import { scoreQuery, type QueryStats } from './rank/score-query';
-import { topK } from './rank/top-k';
+import { runStage, servedByOf, type StageRun } from './rank/run-stage';
+import { rankPipelineWith } from './pipeline-ranking';
 import type { Receipts } from './carbon/receipts';
 import type { VersionPins } from './routing/version-pins';
 import type { Admission } from './scheduler/admission';
@@ -32,44 +34,12 @@ export interface RankingOptions {
   readonly admission: Admission;
 }
 
-function newStats(): QueryStats {
-  return {
-    batches: 0,
-    embeddingMs: 0,
-    denseMs: 0,
-    computeMs: 0,
-    subCalls: [],
-    shards: new Set(),
-    workers: new Set(),
-    embeddingBackends: new Set(),
-    denseBackends: new Set(),
-  };
-}
-
 /** The caller's deadline or our own default, whichever comes first (epoch ms). */
 function deadlineOf(call: ServerUnaryCall<RankRequest, RankResponse>, defaultMs: number): number {
   const own = Date.now() + defaultMs;
   const theirs = call.getDeadline();
   const ms = theirs instanceof Date ? theirs.getTime() : Number(theirs);
   return Number.isFinite(ms) ? Math.min(ms, own) : own;
-}
-
-/**
- * The ranking score of each item: its score, or for multi-task models the weighted mean of its
- * tasks' scores (weights from the request, else the model's).
- */
-function rankingScores(scores: Float32Array, query: Query): Float32Array {
-  const tasks = query.spec.tasks.length;
-  if (tasks === 1) return scores;
-  const w = query.taskWeights;
-  const total = w.reduce((a, b) => a + b, 0);
-  const out = new Float32Array(query.count);
-  for (let i = 0; i < query.count; i++) {
-    let s = 0;
-    for (let k = 0; k < tasks; k++) s += (w[k] as number) * (scores[i * tasks + k] as number);
-    out[i] = s / total;
-  }
-  return out;
 }
 
 /**
@@ -101,6 +71,8 @@ export function rankingService(
     call: ServerUnaryCall<RankRequest, RankResponse>,
   ): Promise<RankResponse> => {
     const arrived = performance.now();
+    const pipeline = catalog.pipeline(request.model);
+    if (pipeline !== undefined) return rankPipeline(request, call, pipeline, arrived);
     const spec = pinned(request.model);
     const unpin = options.pins.pin(spec.name, spec.version);
     try {
@@ -119,41 +91,23 @@ export function rankingService(
     const query: Query = parseQuery(request, spec, options.maxItems);
     const deadline = deadlineOf(call, options.deadlineMs);
     const release = options.admission.admit(query.count, deadline - Date.now());
-    const scheduler = options.schedulers.ensure(spec);
-    const decision = scheduler.decide(query.count);
-    const batchSize = decision.offload ? query.count : decision.batchSize;
     const parsed = performance.now();
-
     const controller = new AbortController();
     call.on('cancelled', () => controller.abort());
-    const stats = newStats();
-    let scores: Float32Array;
+    let run: StageRun;
     try {
-      scores = await scoreQuery(
-        deps,
-        query,
-        batchSize,
-        { deadline, parent: call, signal: controller.signal },
-        stats,
-        decision.offload ? 'accel' : 'cpu',
-      );
-    } catch (err) {
-      controller.abort();
-      scheduler.observe(decision, performance.now() - arrived, query.count);
-      if (Date.now() >= deadline && !(isRecmeshError(err) && err.kind === 'invalid_argument')) {
-        throw new RecmeshError(
-          'deadline_exceeded',
-          `deadline passed while ranking ${query.count} items of ${spec.name}: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-      throw err;
+      run = await runStage(deps, options.schedulers, query, 'auto', {
+        call,
+        deadline,
+        signal: controller.signal,
+        abort: () => controller.abort(),
+        since: arrived,
+      });
     } finally {
       release();
     }
     const scored = performance.now();
-
-    const ranking = rankingScores(scores, query);
+    const { scores, ranking, stats } = run;
     const tasks = spec.tasks.length;
     const best = topK(ranking, query.topK);
     const items: RankedItem[] = Array.from(best, (index) => ({
@@ -164,26 +118,10 @@ export function rankingService(
         tasks === 1 ? [] : Array.from(scores.subarray(index * tasks, (index + 1) * tasks)),
     }));
     const done = performance.now();
-    scheduler.observe(decision, done - arrived, query.count);
     const ownMs = parsed - arrived + (done - scored);
     const carbon = options.receipts.issue(ownMs / 1000, stats.subCalls, Date.now());
-    usage.record(
-      { model: spec.name, backend: 'cpu' },
-      {
-        busyS: ownMs / 1000,
-        queries: 1,
-        items: query.count,
-        receiptOperationalG: carbon.operationalG,
-        receiptEmbodiedG: carbon.embodiedG,
-      },
-    );
-
-    const servedBy: ServedBy = {
-      embeddingBackend: [...stats.embeddingBackends].join(','),
-      denseBackend: [...stats.denseBackends].join(','),
-      shards: [...stats.shards],
-      workers: [...stats.workers],
-    };
+    recordUsage(spec.name, ownMs, query.count, carbon);
+    const servedBy = servedByOf(stats);
     const perBatch = (ms: number) => (stats.batches > 0 ? ms / stats.batches : 0);
     return {
       items,
@@ -205,16 +143,44 @@ export function rankingService(
           itemsIn: query.count,
           itemsKept: items.length,
           batches: stats.batches,
-          batchSize,
+          batchSize: run.batchSize,
           servedBy,
           latencyMs: scored - parsed,
           version: spec.version,
+          backend: '',
+          workerPool: run.pool,
+          carbon,
+          embeddingMs: perBatch(stats.embeddingMs),
+          denseMs: perBatch(stats.denseMs),
         },
       ],
       tasks: spec.tasks.map((t) => t.name),
       version: spec.version,
+      pipeline: '',
+      pipelineVersion: 0,
     };
   };
+
+  const recordUsage = (model: string, ownMs: number, items: number, carbon: CarbonReceipt) => {
+    usage.record(
+      { model, backend: 'cpu' },
+      {
+        busyS: ownMs / 1000,
+        queries: 1,
+        items,
+        receiptOperationalG: carbon.operationalG,
+        receiptEmbodiedG: carbon.embodiedG,
+      },
+    );
+  };
+
+  const rankPipeline = rankPipelineWith({
+    deps,
+    options,
+    pinned,
+    deadlineOf: (call) => deadlineOf(call, options.deadlineMs),
+    recordUsage,
+  });
 
   const info = (name: string): ModelInfo => {
     const current = deps.router.current(name);
@@ -239,8 +205,22 @@ export function rankingService(
       versions: deps.router.versions(name),
     };
   };
+  const pipelineInfo = (name: string): PipelineInfo => {
+    const p = catalog.pipeline(name) as Pipeline;
+    return {
+      name,
+      version: p.version,
+      stages: p.stages.map((s) => ({ model: s.model, keep: s.keep, backend: s.backend })),
+      ready: p.stages.every(
+        (s) => catalog.has(s.model) && deps.router.problem(s.model) === undefined,
+      ),
+    };
+  };
   const listModels = (): Promise<ListModelsResponse> =>
-    Promise.resolve({ models: catalog.names().map(info) });
+    Promise.resolve({
+      models: catalog.names().map(info),
+      pipelines: catalog.pipelineNames().map(pipelineInfo),
+    });
 
   logger.debug({ models: catalog.names() }, 'ranking service ready');
   return {

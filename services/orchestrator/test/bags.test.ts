@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bagLengths, sliceBags, splitByRows } from '../src/rank/bags';
 import { coverRows } from '../src/routing/router';
-import { topK } from '../src/rank/top-k';
+import { topK } from '@recmesh/model-repository';
 
 const bags = (indices: number[], offsets: number[], weights?: number[]) => ({
   indices: Int32Array.from(indices),

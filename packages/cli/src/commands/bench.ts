@@ -10,6 +10,7 @@ import {
 import { benchNmpKernel } from '@recmesh/plugin-nmp';
 import { benchDenseCommand } from './bench-dense';
 import { benchServeCommand } from './bench-serve';
+import { benchPipelineCommand } from './bench-pipeline';
 import { num } from '../mesh-options';
 import { info, printJson, r3 } from '../output';
 
@@ -155,9 +156,10 @@ function kernelCommand(): Command {
 export function benchCommand(): Command {
   return new Command('bench')
     .description(
-      'benchmarks: kernel (gather-reduce), dense (MLPs), serve (latency-bounded throughput)',
+      'benchmarks: kernel (gather-reduce), dense (MLPs), serve (latency-bounded throughput), pipeline (RecPipe quality and latency)',
     )
     .addCommand(kernelCommand())
     .addCommand(benchDenseCommand())
-    .addCommand(benchServeCommand());
+    .addCommand(benchServeCommand())
+    .addCommand(benchPipelineCommand());
 }

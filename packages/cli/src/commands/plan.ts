@@ -4,6 +4,7 @@ import { parseDtype } from '@recmesh/backend';
 import { planLoads, planShards, resolveModels, type ShardingPlan } from '@recmesh/models';
 import { addModelFlags, bytesArg, bytesListArg, num } from '../mesh-options';
 import { info, printJson, table } from '../output';
+import { planPipelineCommand } from './plan-pipeline';
 
 interface PlanFlags {
   models: string;
@@ -98,5 +99,8 @@ function shardsCommand(): Command {
 
 /** `recmesh plan`: sharding plans. */
 export function planCommand(): Command {
-  return new Command('plan').description('plans: shards').addCommand(shardsCommand());
+  return new Command('plan')
+    .description('plans: shards, pipeline (RecPipe search)')
+    .addCommand(shardsCommand())
+    .addCommand(planPipelineCommand());
 }

@@ -1,8 +1,10 @@
 import { notFound } from '@recmesh/errors';
 import {
   errorMessage,
+  readPipeline,
   readVersion,
   scanRepository,
+  type Pipeline,
   type ReloadReport,
 } from '@recmesh/model-repository';
 import type { ModelSpec } from '@recmesh/models';
@@ -19,6 +21,8 @@ const RESCAN_MIN_INTERVAL_MS = 1000;
  */
 export class ModelCatalog {
   private repositorySpecs = new Map<string, Map<number, ModelSpec>>();
+  /** Each pipeline of the repository at its newest version whose pipeline.json reads. */
+  private pipelines = new Map<string, Pipeline>();
   private lastScan = 0;
 
   constructor(
@@ -55,6 +59,7 @@ export class ModelCatalog {
         }
         if (versions.size > 0) next.set(model, versions);
       }
+      this.pipelines = this.readPipelines(scan.pipelines, refused);
     } catch (err) {
       refused.push({ model: '*', version: 0, error: errorMessage(err) });
       return { loaded, refused, retired: [], problems };
@@ -68,6 +73,33 @@ export class ModelCatalog {
     if (loaded.length + refused.length + retired.length > 0)
       this.logger.info({ loaded, refused, retired }, 'model catalog rescanned');
     return { loaded, refused, retired, problems };
+  }
+
+  private readPipelines(
+    found: ReturnType<typeof scanRepository>['pipelines'],
+    refused: { model: string; version: number; error: string }[],
+  ): Map<string, Pipeline> {
+    const out = new Map<string, Pipeline>();
+    for (const [name, entries] of found) {
+      for (const entry of entries) {
+        try {
+          out.set(name, readPipeline(entry));
+          break;
+        } catch (err) {
+          refused.push({ model: name, version: entry.version, error: errorMessage(err) });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The pipeline called `name`, if the repository has one. */
+  pipeline(name: string): Pipeline | undefined {
+    return this.pipelines.get(name);
+  }
+
+  pipelineNames(): string[] {
+    return [...this.pipelines.keys()];
   }
 
   /** Rescans unless one ran in the last second (announcements of versions not known yet). */

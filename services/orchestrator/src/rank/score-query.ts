@@ -102,6 +102,7 @@ async function pool(
     }),
   );
   stats.embeddingMs += performance.now() - started;
+  const filled = new Set<number>();
   for (const reply of replies) {
     addCompute(stats, reply.shardId, reply.computeMs);
     stats.shards.add(reply.shardId);
@@ -109,7 +110,13 @@ async function pool(
     for (const pooled of reply.pooled) {
       const acc = out.get(pooled.table) as Float32Array;
       const values = asF32(pooled.values, 'pooled.values');
-      for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (values[k] as number);
+      // The first partial sum of a table is copied, later ones (row-wise splits) added.
+      if (filled.has(pooled.table)) {
+        for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (values[k] as number);
+      } else {
+        acc.set(values.subarray(0, acc.length));
+        filled.add(pooled.table);
+      }
     }
   }
   if (query.spec.tables.some((t) => t.pooling === 'mean')) {
@@ -175,8 +182,13 @@ export async function scoreQuery(
           const items = pooled.get(table);
           const row = user.get(table);
           if (items !== undefined) embeddings.set(items, base);
-          else if (row !== undefined)
-            for (let b = 0; b < n; b++) embeddings.set(row, base + b * dim);
+          else if (row !== undefined) {
+            // The user's row for every item, by doubling: log2(n) copies instead of n (a hot
+            // loop of large filter stages in the orchestrator's profile).
+            embeddings.set(row, base);
+            for (let done = 1; done < n; done *= 2)
+              embeddings.copyWithin(base + done * dim, base, base + Math.min(done, n - done) * dim);
+          }
         }
         const dense =
           query.itemDense !== undefined

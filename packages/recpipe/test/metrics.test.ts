@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { auc, dcgAtK, logLoss, ndcgAtK, plantedRelevance, recallAtK } from '@recmesh/recpipe';
+
+// Hand-computed: relevance grades [3, 2, 0, 1], gains 2^r - 1 = [7, 3, 0, 1].
+const relevance = [3, 2, 0, 1];
+
+describe('NDCG@k', () => {
+  it('matches a hand-computed case', () => {
+    // ranking [1, 0, 3, 2]: DCG@2 = 3/log2(2) + 7/log2(3) = 7.41651; ideal [0, 1]: 7 + 3/log2(3) = 8.89279.
+    assert.ok(Math.abs(dcgAtK([1, 0, 3, 2], relevance, 2) - 7.4165082750002) < 1e-9);
+    assert.ok(Math.abs(ndcgAtK([1, 0, 3, 2], relevance, 2) - 0.8339912323981488) < 1e-9);
+    // k = 4 adds 1/log2(4) to both: (7.41651 + 0.5) / (8.89279 + 0.5) = 0.842828.
+    assert.ok(Math.abs(ndcgAtK([1, 0, 3, 2], relevance, 4) - 0.8428282648809379) < 1e-9);
+  });
+  it('is 1 for the ideal ranking and counts a short ranking as zeros beyond its end', () => {
+    assert.equal(ndcgAtK([0, 1, 3, 2], relevance, 3), 1);
+    // only item 0 returned, k = 2: 7 / 8.89279
+    assert.ok(Math.abs(ndcgAtK([0], relevance, 2) - 7 / (7 + 3 / Math.log2(3))) < 1e-12);
+  });
+  it('takes the ideal over all candidates, not over the ranked ones', () => {
+    // ranking only the two worst items: DCG = 1 + 0, ideal = 8.89279
+    assert.ok(Math.abs(ndcgAtK([3, 2], relevance, 2) - 1 / (7 + 3 / Math.log2(3))) < 1e-12);
+  });
+  it('refuses a k that is not a positive integer, naming it', () => {
+    assert.throws(() => ndcgAtK([0], relevance, 0), /k = 0/);
+  });
+});
+
+describe('recall@k', () => {
+  it('is the share of the true top k that the first k returned contain', () => {
+    assert.equal(recallAtK([1, 0, 3, 2], relevance, 2), 1); // true top 2: {0, 1}
+    assert.equal(recallAtK([1, 3, 0, 2], relevance, 2), 0.5);
+    assert.equal(recallAtK([2, 3, 0, 1], relevance, 2), 0);
+  });
+  it('breaks ties in relevance towards the lower position', () => {
+    // true top 1 of [1, 1, 0] is position 0
+    assert.equal(recallAtK([0], [1, 1, 0], 1), 1);
+    assert.equal(recallAtK([1], [1, 1, 0], 1), 0);
+  });
+});
+
+describe('log loss and AUC', () => {
+  it('match hand-computed values', () => {
+    // -(ln 0.8 + ln(1 - 0.4)) / 2
+    assert.ok(Math.abs(logLoss([0.8, 0.4], [1, 0]) - -(Math.log(0.8) + Math.log(0.6)) / 2) < 1e-12);
+    // positives 0.9, 0.4; negatives 0.5, 0.1: pairs won 3 of 4
+    assert.equal(auc([0.9, 0.5, 0.4, 0.1], [1, 0, 1, 0]), 0.75);
+    // a tie between a positive and a negative counts half
+    assert.equal(auc([0.5, 0.5], [1, 0]), 0.5);
+  });
+  it('grades planted probabilities as 4p', () => {
+    assert.deepEqual(Array.from(plantedRelevance([0, 0.25, 1])), [0, 1, 4]);
+  });
+});
