@@ -134,8 +134,8 @@ async function measurePolicy(
       info(`  deeprecsched: ${describeState(s)} after tuning (${s?.retunes ?? 0} climbs)`);
     }
     // About 7 probes fit the budget (bracket + bisect). Each probe measures up to 200 queries
-    // (a p95 from fewer is noisy) after a warm-up: 2 s, and for DeepRecSched until its climb
-    // has settled at this load (at most 30 s).
+    // (a p95 from fewer is noisy) after a warm-up: 2 s, and for DeepRecSched until it has
+    // closed two windows at this load and is steady (at most 60 s).
     const probeS = Math.max(3, opts.seconds / 7);
     const probes: PolicyResult['probes'] = [];
     const result = await findMaxLoad({
@@ -152,11 +152,16 @@ async function measurePolicy(
         bar?.start(100, 0, { done: 0, errors: 0, sched: '' });
         let sched = '';
         let settled = policy === 'static';
+        // DeepRecSched has seen this load once two windows closed during it (the first may have
+        // opened before the probe), and has settled if it is steady then.
+        const windowsBefore = Number((await state())?.windows ?? 0);
         const poll = setInterval(() => {
           void state().then(
             (s) => {
               sched = describeState(s);
-              settled = policy === 'static' || s?.phase === 'steady';
+              settled =
+                policy === 'static' ||
+                (s?.phase === 'steady' && Number(s.windows) >= windowsBefore + 2);
             },
             () => undefined,
           );
@@ -166,10 +171,8 @@ async function measurePolicy(
         const minMeasured = Math.round(Math.min(200, Math.max(60, rate * 20)));
         const load = await runOpenLoop({
           rate,
-          durationS: 32 + probeS + (2 * minMeasured) / rate,
-          // Long enough for the scheduler to close a window at this rate and see whether the
-          // load grew past what it tuned for (a new climb: then until it settles again).
-          warmupS: policy === 'static' ? 2 : Math.max(2.5, (1.2 * opts.window) / rate),
+          durationS: 60 + probeS + (2 * minMeasured) / rate,
+          warmupS: 2,
           warmupDone: () => settled,
           measureS: probeS,
           minMeasured,

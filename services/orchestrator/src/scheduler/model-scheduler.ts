@@ -49,6 +49,8 @@ export interface SchedulerState {
   readonly qps: number;
   readonly accelerator: boolean;
   readonly retunes: number;
+  /** Measurement windows closed so far. */
+  readonly windows: number;
   readonly history: readonly {
     phase: Phase;
     batchSize: number;
@@ -86,6 +88,7 @@ export class ModelScheduler {
   private readonly sizes = new RecentSizes(2048);
   private last = { p95Ms: 0, p99Ms: 0, qps: 0 };
   private retunes = 0;
+  private windows = 0;
   /** The score the configuration settled with. */
   private settledScore = Infinity;
   /** Steady windows in a row that missed the target and scored far worse than at settling. */
@@ -124,6 +127,7 @@ export class ModelScheduler {
       return;
     const w = this.window.summary();
     const atTail = this.window.latencyAt(this.sizes.p95());
+    this.windows++;
     this.last = w;
     this.window = new LatencyWindow();
     this.step(w.p95Ms, w.qps, Number.isFinite(atTail) ? atTail : w.p95Ms);
@@ -154,6 +158,7 @@ export class ModelScheduler {
       ...this.last,
       accelerator: this.accelerator,
       retunes: this.retunes,
+      windows: this.windows,
       history: this.history.slice(-20),
     };
   }

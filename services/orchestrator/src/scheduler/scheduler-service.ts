@@ -26,6 +26,7 @@ function statesOf(schedulers: Schedulers, model: string, shed: number): Schedule
       qps: s.qps,
       accelerator: s.accelerator,
       retunes: s.retunes,
+      windows: String(s.windows),
       shed,
       history: s.history.map((h) => ({
         phase: h.phase,
