@@ -39,6 +39,14 @@ describe('hill climbing', () => {
     }
   });
 
+  it('crosses a one-step plateau inside the noise margin to a better size beyond it', () => {
+    const scores: Record<number, number> = { 16: 12, 32: 10, 64: 10.5, 128: 7, 256: 9 };
+    assert.equal(
+      climb(32, (b) => scores[b] ?? 20),
+      128,
+    );
+  });
+
   it('walks to an end of the list when the curve is monotone', () => {
     assert.equal(
       climb(32, (b) => 1000 / b),

@@ -1,8 +1,9 @@
 /**
  * Hill climbing over an ordered list of candidates (batch sizes, offload thresholds) with a noisy
  * objective to minimise, as DeepRecSched does: measure the current candidate, step to the next
- * one up while it improves by more than `margin`, then try the other direction from the best,
- * and stop when neither neighbour of the best improves.
+ * one up while it improves by more than `margin` (crossing a plateau of one step within the
+ * margin), then try the other direction from the best, and stop when neither direction
+ * improves.
  */
 export class HillClimber {
   private bestIndex: number;
@@ -21,6 +22,8 @@ export class HillClimber {
      * 64 queries varies by about that much between windows of one configuration here.
      */
     private readonly margin = 0.1,
+    /** Steps taken past the best across a plateau (within the margin) before turning. */
+    private readonly plateauSteps = 1,
   ) {
     if (candidates.length === 0) throw new RangeError('no candidates');
     const i = candidates.indexOf(start);
@@ -40,11 +43,17 @@ export class HillClimber {
   /** The objective measured with `current()`; lower is better. */
   report(score: number): void {
     if (this.done) return;
+    const plateau =
+      score <= this.bestScore * (1 + this.margin) &&
+      Math.abs(this.index - this.bestIndex) < this.plateauSteps + 1;
     if (this.bestScore === Infinity) {
       this.bestScore = score;
     } else if (score < this.bestScore * (1 - this.margin)) {
       this.bestIndex = this.index;
       this.bestScore = score;
+    } else if (plateau && this.index !== this.bestIndex) {
+      // Neither better nor worse by the margin: a plateau, which a climb with a noise guard
+      // would stop on. Look one step further before turning (the best stays where it is).
     } else if (this.direction === 1 && !this.triedDown) {
       // Going up did not help: try going down from the best.
       this.direction = -1;
