@@ -55,7 +55,9 @@ export function passes(probe: Probe, targetP95Ms: number, maxErrorShare = 0.01):
 /**
  * DeepRecSched's first step: the highest arrival rate whose p95 stays under the target.
  * Doubles (or halves) from `startRate` until the target is bracketed, then bisects in log space.
- * Stop rule: the bracket [pass, fail] is within `resolution` (10%), or `maxProbes` were spent.
+ * A miss that is not significant (the target inside its p95's 95% interval) is probed once more
+ * and the second probe decides. Stop rule: the bracket [pass, fail] is within `resolution`
+ * (10%), or `maxProbes` were spent.
  */
 export async function findMaxLoad(options: MaxLoadOptions): Promise<MaxLoadResult> {
   if (!(options.targetP95Ms > 0))
@@ -67,11 +69,19 @@ export async function findMaxLoad(options: MaxLoadOptions): Promise<MaxLoadResul
   const probes: Probe[] = [];
   let lo: Probe | undefined;
   let hi: Probe | undefined;
-  const run = async (rate: number) => {
+  const once = async (rate: number) => {
     const p = await options.probe(rate);
     probes.push(p);
     const ok = passes(p, options.targetP95Ms, options.maxErrorShare);
     options.onProbe?.(p, ok);
+    return { p, ok };
+  };
+  const run = async (rate: number) => {
+    let { p, ok } = await once(rate);
+    // A miss whose p95 interval still holds the target is not evidence of overload: one more
+    // probe at the rate decides (the search never goes above a failed rate again).
+    if (!ok && p.errors === 0 && p.p95Ci[0] <= options.targetP95Ms && probes.length < maxProbes)
+      ({ p, ok } = await once(rate));
     if (ok && (lo === undefined || p.rate > lo.rate)) lo = p;
     if (!ok && (hi === undefined || p.rate < hi.rate)) hi = p;
     return ok;
@@ -85,8 +95,8 @@ export async function findMaxLoad(options: MaxLoadOptions): Promise<MaxLoadResul
   while (probes.length < maxProbes && (lo === undefined || hi === undefined)) {
     const ok = await run(rate);
     if (!ok && lo === undefined) {
-      const prev = probes.at(-2);
       const last = probes[probes.length - 1] as Probe;
+      const prev = probes.findLast((q) => q.rate !== last.rate);
       flat = prev !== undefined && last.p95Ms > 0.9 * prev.p95Ms ? flat + 1 : 0;
       if (rate <= floor || flat >= 2) {
         unreachable = true;

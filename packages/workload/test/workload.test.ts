@@ -164,6 +164,32 @@ describe('max-load search', () => {
     assert.ok((result.failedAt ?? 0) > 160);
   });
 
+  it('probes a rate again after a miss that is not significant, and goes on from its verdict', async () => {
+    const seen = new Map<number, number>();
+    const result = await findMaxLoad({
+      targetP95Ms: 50,
+      startRate: 7,
+      probe: (rate) => {
+        const n = (seen.get(rate) ?? 0) + 1;
+        seen.set(rate, n);
+        const p95 = rate >= 200 ? Infinity : 10 / (1 - rate / 200);
+        // The first probe at 56/s is unlucky: a miss, but its interval holds the target.
+        const unlucky = rate === 56 && n === 1;
+        return Promise.resolve({
+          rate,
+          completed: 200,
+          errors: 0,
+          p95Ms: unlucky ? 55 : p95,
+          p99Ms: p95 * 1.5,
+          p95Ci: unlucky ? [45, 70] : [p95, p95],
+          achievedQps: rate,
+        });
+      },
+    });
+    assert.equal(seen.get(56), 2, 'the unlucky rate was probed twice');
+    assert.ok(result.qpsAtTarget >= 160 / 1.1, `found ${result.qpsAtTarget}`);
+  });
+
   it('counts a probe with errors as a miss', async () => {
     const probe = {
       rate: 1,
