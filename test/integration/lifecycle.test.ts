@@ -1,6 +1,7 @@
 // SIGTERM drains calls in flight; a cancelled query cancels its sub-calls; one query is one
 // trace across orchestrator, shards and workers.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -123,6 +124,9 @@ describe('lifecycle, cancellation and tracing', () => {
       { lookups: c1.lookups - c0.lookups, predicts: c1.predicts - c0.predicts },
       { lookups: 480, predicts: 240 },
     );
+    // 720 sub-calls of one query: each used to add a 'cancelled' listener to the query's call.
+    const orchestratorLog = t.mesh.services.find((s) => s.role === 'orchestrator')?.logFile;
+    assert.doesNotMatch(readFileSync(orchestratorLog as string, 'utf8'), /MaxListenersExceeded/);
 
     const controller = new AbortController();
     const call = t.client.rank(big, { signal: controller.signal, timeoutMs: 60_000 });

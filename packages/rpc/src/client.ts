@@ -46,7 +46,12 @@ export function unaryCall<Req, Res>(
   if (context.deadline !== undefined) options.deadline = context.deadline;
   if (context.parent !== undefined) {
     options.parent = context.parent;
-    options.propagate_flags = propagate.DEFAULTS;
+    // grpc-js propagates cancellation with one listener on the parent per sub-call, never
+    // removed: a query fanned out into dozens of batches tripped Node's 10-listener warning.
+    // Where the caller passes a signal (the orchestrator aborts it when the query is cancelled),
+    // the signal cancels the sub-call instead, and only the deadline and tracing propagate.
+    options.propagate_flags =
+      signal === undefined ? propagate.DEFAULTS : propagate.DEFAULTS & ~propagate.CANCELLATION;
   }
   return new Promise<Res>((resolve, reject) => {
     const call = method(request, new Metadata(), options, (error, response) => {
