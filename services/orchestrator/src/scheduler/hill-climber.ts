@@ -43,15 +43,12 @@ export class HillClimber {
   /** The objective measured with `current()`; lower is better. */
   report(score: number): void {
     if (this.done) return;
-    const plateau =
-      score <= this.bestScore * (1 + this.margin) &&
-      Math.abs(this.index - this.bestIndex) < this.plateauSteps + 1;
     if (this.bestScore === Infinity) {
       this.bestScore = score;
     } else if (score < this.bestScore * (1 - this.margin)) {
       this.bestIndex = this.index;
       this.bestScore = score;
-    } else if (plateau && this.index !== this.bestIndex) {
+    } else if (this.onPlateau(score)) {
       // Neither better nor worse by the margin: a plateau, which a climb with a noise guard
       // would stop on. Look one step further before turning (the best stays where it is).
     } else if (this.direction === 1 && !this.triedDown) {
@@ -75,6 +72,12 @@ export class HillClimber {
       return;
     }
     this.index = next;
+  }
+
+  /** Within the margin of the best, 1 to `plateauSteps` steps past it: a plateau to cross. */
+  private onPlateau(score: number): boolean {
+    const past = Math.abs(this.index - this.bestIndex);
+    return past > 0 && past <= this.plateauSteps && score <= this.bestScore * (1 + this.margin);
   }
 
   private finish(): void {
