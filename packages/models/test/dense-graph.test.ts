@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { denseMacs, dotPairs, resolveModel } from '../src/index';
+import { onnx } from 'onnx-proto';
+import { buildDenseGraph, denseMacs, dotPairs, resolveModel } from '../src/index';
 
 describe('dense graph pieces', () => {
   it('dot pairs follow the DLRM reference order (i outer, j < i inner)', () => {
@@ -22,5 +23,25 @@ describe('dense graph pieces', () => {
     );
     assert.equal(Math.round(macs('rm-med-cat') - macs('rm-small-cat')), 21504);
     assert.equal(Math.round(macs('rm-large-cat') - macs('rm-med-cat')), 234208);
+  });
+
+  it('fold the dot pairs into a narrow first top layer and select them before a wide one', () => {
+    const lowering = (name: string) => {
+      const graph = onnx.ModelProto.decode(
+        buildDenseGraph(resolveModel(name, { rowScale: 0.001, seed: 1 })),
+      ).graph;
+      const inits = new Set((graph?.initializer ?? []).map((t) => t.name));
+      if (inits.has('top.0.weight_gram')) return 'folded';
+      return inits.has('dot_pairs') ? 'selected' : 'none';
+    };
+    // RM-small and RM-med: 27 vectors into 64 wide; RM-large 96; RMC2-dot-self 33 into 128.
+    assert.equal(lowering('rm-small'), 'folded');
+    assert.equal(lowering('rm-med'), 'folded');
+    assert.equal(lowering('rm-large'), 'folded');
+    assert.equal(lowering('rmc2-dot-self'), 'folded');
+    // RMC1-dot (9 vectors into 256) and RMC3-dot (11 into 512) select the pairs.
+    assert.equal(lowering('rmc1-dot'), 'selected');
+    assert.equal(lowering('rmc3-dot'), 'selected');
+    assert.equal(lowering('rmc1'), 'none');
   });
 });

@@ -99,9 +99,12 @@ export class GraphBuilder {
     }
   }
 
-  /** The layers one after another; weights named `<name>.<l>.weight` and `.bias`. */
-  mlp(name: string, x: string, layers: readonly DenseLayer[]): string {
-    return layers.reduce((h, layer, l) => this.linear(`${name}.${l}`, h, layer), x);
+  /**
+   * The layers one after another; weights named `<name>.<l>.weight` and `.bias`, `l` counted from
+   * `first` (an MLP whose first layers were built otherwise).
+   */
+  mlp(name: string, x: string, layers: readonly DenseLayer[], first = 0): string {
+    return layers.reduce((h, layer, l) => this.linear(`${name}.${first + l}`, h, layer), x);
   }
 
   /** Table `t` of emb [T][B][D] as [B][D]. */
