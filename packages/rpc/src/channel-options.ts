@@ -17,6 +17,17 @@ export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 export const KEEPALIVE_TIME_MS = 1_000;
 export const KEEPALIVE_TIMEOUT_MS = 2_000;
 
+/**
+ * HTTP/2 flow-control window of every recmesh connection and stream, both directions. Node's
+ * default is 64 KiB: a 1.7 MB Lookup reply or a 3.4 MB Predict request then waits for the
+ * receiver's event loop to send a WINDOW_UPDATE every 64 KiB, about 27 and 53 round trips, each
+ * longer when that loop is busy with another batch. 16 MiB lets one batch's tensors through at
+ * once (the flow control still bounds what a slow reader buffers, at 16 MiB per connection).
+ * Clients set it with grpc-js's option below; servers in startRpcServer (grpc-js has no server
+ * option for it).
+ */
+export const FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
+
 export const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -24,6 +35,7 @@ export const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.enable_retries': 0,
+  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
 };
 
 export const SERVER_OPTIONS: ChannelOptions = {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { dirname, join } from 'node:path';
 import {
   Server,
@@ -15,7 +16,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { descriptorSetPath } from '@recmesh/proto';
 import type { Logger } from '@recmesh/telemetry';
-import { SERVER_OPTIONS } from './channel-options';
+import { FLOW_CONTROL_WINDOW_BYTES, SERVER_OPTIONS } from './channel-options';
 
 export interface ServiceBinding {
   /** Full name, e.g. `recmesh.v1.EmbeddingService`: the health service reports it. */
@@ -60,6 +61,28 @@ function reflectionPackage(): PackageDefinition {
   return reflectionPackages;
 }
 
+/**
+ * Opens every HTTP/2 connection the server accepts to FLOW_CONTROL_WINDOW_BYTES, per connection
+ * and per stream, as the clients' channel option does on their side. grpc-js has no server
+ * option for it, so this reaches the server's HTTP/2 listeners (a private field of grpc-js 1.14;
+ * where a later grpc-js moves it, the server logs that once and keeps Node's 64 KiB).
+ */
+function widenFlowControlWindows(server: Server, logger: Logger): void {
+  const listeners = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(listeners instanceof Map)) {
+    logger.warn(
+      'grpc-js exposes no HTTP/2 listeners: requests keep the 64 KiB flow-control window',
+    );
+    return;
+  }
+  for (const listener of listeners.keys() as IterableIterator<Http2Server>) {
+    listener.on('session', (session: ServerHttp2Session) => {
+      session.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES);
+      session.settings({ initialWindowSize: FLOW_CONTROL_WINDOW_BYTES });
+    });
+  }
+}
+
 /** A gRPC server with the given services, grpc.health.v1 (Check, Watch) and server reflection. */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const server = new Server(SERVER_OPTIONS);
@@ -94,6 +117,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       (err, bound) => (err === null ? resolve(bound) : reject(err)),
     );
   });
+
+  widenFlowControlWindows(server, options.logger);
 
   const setServing = (serving: boolean) => {
     for (const name of names) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');

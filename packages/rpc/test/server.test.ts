@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { invalidArgument } from '@recmesh/errors';
@@ -9,7 +10,14 @@ import {
   type PredictResponse,
 } from '@recmesh/proto';
 import { createLogger } from '@recmesh/telemetry';
-import { checkHealth, listServices, startRpcServer, unary, type RpcServer } from '../src/index';
+import {
+  checkHealth,
+  FLOW_CONTROL_WINDOW_BYTES,
+  listServices,
+  startRpcServer,
+  unary,
+  type RpcServer,
+} from '../src/index';
 
 const logger = createLogger({ service: 'test', instance: 'test', level: 'silent' });
 
@@ -159,6 +167,34 @@ describe('rpc server', () => {
     await other.shutdown(100);
     assert.equal(err.code, status.INVALID_ARGUMENT);
     assert.match(err.details, /thrown synchronously/);
+  });
+
+  it('opens every connection it accepts to the flow-control window, per stream and in all', async () => {
+    // Node's default is 64 KiB both ways; a multi-MB Predict would wait for a WINDOW_UPDATE
+    // from this server every 64 KiB.
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    try {
+      // Node sends its own SETTINGS first; the wider ones follow (or, after 2 s, never came).
+      const settings = await new Promise<{ initialWindowSize?: number }>((resolve) => {
+        let last = {};
+        const timer = setTimeout(() => resolve(last), 2000);
+        session.on('remoteSettings', (s) => {
+          last = s;
+          if (s.initialWindowSize !== FLOW_CONTROL_WINDOW_BYTES) return;
+          clearTimeout(timer);
+          resolve(s);
+        });
+      });
+      assert.equal(settings.initialWindowSize, FLOW_CONTROL_WINDOW_BYTES);
+      // The connection's window arrives as a WINDOW_UPDATE on stream 0.
+      const until = Date.now() + 2000;
+      while ((session.state.remoteWindowSize ?? 0) < FLOW_CONTROL_WINDOW_BYTES) {
+        assert.ok(Date.now() < until, `connection window ${session.state.remoteWindowSize}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      session.close();
+    }
   });
 
   it('drains a call in flight on shutdown, then refuses new ones', async () => {
