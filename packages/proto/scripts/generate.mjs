@@ -41,6 +41,26 @@ const template = {
 
 const run = (args) => execFileSync(buf, args, { cwd: protoRoot, stdio: 'inherit' });
 run(['generate', '--template', JSON.stringify(template)]);
+
+// The messages that carry tensors are serialised by src/wire.ts in one pass into a Buffer of
+// their exact size (see there why); their service definitions are rewired to it here.
+const TENSOR_MESSAGES = {
+  'dense.ts': ['PredictRequest'],
+  'embedding.ts': ['LookupRequest', 'LookupResponse'],
+};
+for (const [file, messages] of Object.entries(TENSOR_MESSAGES)) {
+  const path = join(out, 'recmesh/v1', file);
+  let text = readFileSync(path, 'utf8');
+  for (const name of messages) {
+    const generated = `Buffer.from(${name}.encode(value).finish())`;
+    const uses = text.split(generated).length - 1;
+    if (uses !== 1) throw new Error(`${file}: expected one ${generated}, found ${uses}`);
+    text = text.replace(generated, `serializeTensorMessage("${name}", value)`);
+  }
+  const firstImport = text.indexOf('import ');
+  text = `${text.slice(0, firstImport)}import { serializeTensorMessage } from "../../../wire";\n${text.slice(firstImport)}`;
+  writeFileSync(path, text);
+}
 // Descriptor set (with imports) that @grpc/reflection serves.
 mkdirSync(join(pkg, 'dist'), { recursive: true });
 run(['build', '--as-file-descriptor-set', '-o', join(pkg, 'dist/descriptor-set.binpb')]);

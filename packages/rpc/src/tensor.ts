@@ -15,7 +15,7 @@ function view<T>(bytes: Uint8Array, width: number, Ctor: View<T>, field: string)
   }
   if (bytes.byteOffset % width === 0)
     return new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / width);
-  // Unaligned (rare: small buffers from a shared pool): copy once.
+  // Unaligned (a bytes field starts wherever the fields before it end): copy once.
   const copy = new Uint8Array(bytes);
   return new Ctor(copy.buffer, 0, bytes.byteLength / width);
 }

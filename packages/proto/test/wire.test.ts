@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  Bags,
+  DenseServiceService,
+  EmbeddingServiceService,
+  LookupRequest,
+  LookupResponse,
+  PooledTable,
+  Pooling,
+  PredictRequest,
+  TableLookup,
+} from '../src/index';
+import { serializeTensorMessage, TENSOR_MESSAGES, type Schema } from '../src/wire';
+
+const bytes = (n: number, seed = 1) =>
+  Buffer.from(Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
+
+/** Varint boundaries: one to five bytes. */
+const UINTS = [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_456, 4_294_967_295];
+
+const predicts: PredictRequest[] = [
+  { model: '', batch: 0, dense: Buffer.alloc(0), embeddings: Buffer.alloc(0), version: 0 },
+  ...UINTS.map((u, i) => ({
+    model: i % 2 === 0 ? 'rm-large' : 'modèle-ü-😀',
+    batch: u,
+    dense: bytes(i * 13),
+    embeddings: bytes([0, 1, 127, 128, 20_000, 70_000][i % 6] as number, i),
+    version: UINTS[UINTS.length - 1 - i] as number,
+  })),
+];
+
+const lookups: LookupRequest[] = [
+  { model: '', lookups: [], version: 0 },
+  {
+    model: 'rm-small',
+    version: 3,
+    lookups: [
+      { table: 0, pooling: Pooling.POOLING_SUM, bags: undefined },
+      {
+        table: 25,
+        pooling: Pooling.POOLING_MEAN,
+        bags: { indices: bytes(4096 * 4), offsets: bytes(1025 * 4, 7), weights: Buffer.alloc(0) },
+      },
+      {
+        table: 300,
+        pooling: Pooling.UNRECOGNIZED,
+        bags: { indices: Buffer.alloc(0), offsets: Buffer.alloc(0), weights: Buffer.alloc(0) },
+      },
+      { table: 1, pooling: 0, bags: { indices: bytes(3), offsets: bytes(8), weights: bytes(12) } },
+    ],
+  },
+];
+
+const replies: LookupResponse[] = [
+  { pooled: [], shardId: '', backend: '', computeMs: 0 },
+  { pooled: [], shardId: 's', backend: 'cpu', computeMs: -0 },
+  ...[0.25, -1.5, 1e-300, 123_456.789, Number.NaN].map((ms, i) => ({
+    pooled: Array.from({ length: i + 1 }, (_, t) => ({
+      table: t * 100,
+      bags: UINTS[(t + i) % UINTS.length] as number,
+      dim: [0, 4, 32, 128][t % 4] as number,
+      values: bytes([0, 16, 200, 131_072][t % 4] as number, t),
+    })),
+    shardId: `shard-${i}`,
+    backend: i % 2 === 0 ? 'cpu' : 'nmp',
+    computeMs: ms,
+  })),
+];
+
+function keysOf(schema: Schema): string[] {
+  return schema.map((f) => f.key).sort();
+}
+
+describe('tensor message serialisers', () => {
+  it("name every field of the generated types, in ts-proto's order", () => {
+    const empty = new Uint8Array();
+    const base = (o: object) => Object.keys(o).sort();
+    assert.deepEqual(keysOf(TENSOR_MESSAGES.PredictRequest), base(PredictRequest.decode(empty)));
+    assert.deepEqual(keysOf(TENSOR_MESSAGES.LookupRequest), base(LookupRequest.decode(empty)));
+    assert.deepEqual(keysOf(TENSOR_MESSAGES.LookupResponse), base(LookupResponse.decode(empty)));
+    const [lookup] = TENSOR_MESSAGES.LookupRequest.filter((f) => f.key === 'lookups');
+    const [pooled] = TENSOR_MESSAGES.LookupResponse.filter((f) => f.key === 'pooled');
+    assert.deepEqual(keysOf(lookup?.type as Schema), base(TableLookup.decode(empty)));
+    assert.deepEqual(keysOf(pooled?.type as Schema), base(PooledTable.decode(empty)));
+    const bags = (lookup?.type as Schema).find((f) => f.key === 'bags')?.type as Schema;
+    assert.deepEqual(keysOf(bags), base(Bags.decode(empty)));
+    for (const schema of Object.values(TENSOR_MESSAGES)) {
+      const numbers = schema.map((f) => f.no);
+      assert.deepEqual(
+        numbers,
+        [...numbers].sort((a, b) => a - b),
+      );
+    }
+  });
+
+  it('write what ts-proto writes, byte for byte (defaults omitted, 1- to 10-byte varints, UTF-8, NaN)', () => {
+    const same = <T extends object>(
+      name: keyof typeof TENSOR_MESSAGES,
+      fns: { encode(m: T): { finish(): Uint8Array } },
+      messages: T[],
+    ) =>
+      messages.forEach((m, i) => {
+        const want = Buffer.from(fns.encode(m).finish());
+        const got = serializeTensorMessage(name, m);
+        assert.equal(got.length, want.length, `${name} #${i}: length`);
+        assert.ok(got.equals(want), `${name} #${i}: bytes`);
+      });
+    same('PredictRequest', PredictRequest, predicts);
+    same('LookupRequest', LookupRequest, lookups);
+    same('LookupResponse', LookupResponse, replies);
+  });
+
+  it('are what the Predict and Lookup definitions serialise with, and decode back', () => {
+    const predict = DenseServiceService.predict;
+    const lookup = EmbeddingServiceService.lookup;
+    for (const m of predicts) {
+      const wire = predict.requestSerialize(m);
+      assert.ok(wire.equals(serializeTensorMessage('PredictRequest', m)));
+      assert.deepEqual(predict.requestDeserialize(wire), PredictRequest.decode(wire));
+      assert.equal(predict.requestDeserialize(wire).batch, m.batch);
+    }
+    for (const m of lookups)
+      assert.ok(lookup.requestSerialize(m).equals(serializeTensorMessage('LookupRequest', m)));
+    for (const m of replies) {
+      const wire = lookup.responseSerialize(m);
+      assert.ok(wire.equals(serializeTensorMessage('LookupResponse', m)));
+      const back = lookup.responseDeserialize(wire);
+      assert.equal(back.pooled.length, m.pooled.length);
+      back.pooled.forEach((p, t) =>
+        assert.deepEqual(Buffer.from(p.values), Buffer.from(m.pooled[t]?.values ?? [])),
+      );
+    }
+  });
+});
