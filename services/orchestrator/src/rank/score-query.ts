@@ -109,12 +109,18 @@ async function pool(
     stats.embeddingBackends.add(reply.backend);
     for (const pooled of reply.pooled) {
       const acc = out.get(pooled.table) as Float32Array;
-      const values = asF32(pooled.values, 'pooled.values');
-      // The first partial sum of a table is copied, later ones (row-wise splits) added.
+      if (pooled.values.byteLength !== acc.byteLength)
+        throw new RecmeshError(
+          'internal',
+          `shard ${reply.shardId} pooled ${pooled.values.byteLength} bytes for table ${pooled.table} of ${query.spec.name}; ${acc.byteLength} expected`,
+        );
+      // The first partial sum of a table is copied byte for byte (the reply's bytes are rarely
+      // 4-byte aligned; a float view would copy them once more), later ones (row-wise splits) added.
       if (filled.has(pooled.table)) {
+        const values = asF32(pooled.values, 'pooled.values');
         for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (values[k] as number);
       } else {
-        acc.set(values.subarray(0, acc.length));
+        new Uint8Array(acc.buffer, acc.byteOffset, acc.byteLength).set(pooled.values);
         filled.add(pooled.table);
       }
     }
