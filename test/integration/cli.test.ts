@@ -58,6 +58,38 @@ describe('the recmesh command', () => {
     assert.ok((summary.queries as number) > 20);
   });
 
+  it('bench dense --dot-lowering: times the lowerings side by side; refuses an unknown one by name', async () => {
+    const args = ['bench', 'dense', '--model', 'rm-small', '--batch', '64', '--iterations', '5'];
+    const { code, stdout, stderr } = await run([
+      ...args,
+      '--warmup',
+      '1',
+      '--dot-lowering',
+      'gather,selected,folded',
+      '--json',
+    ]);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as {
+      dot_lowering: string;
+      samples_per_s: number;
+      lowerings: { dot_lowering: string; ms_per_batch: number; speedup_vs_first: number }[];
+    };
+    assert.equal(result.dot_lowering, 'gather');
+    assert.ok(result.samples_per_s > 0);
+    assert.deepEqual(
+      result.lowerings.map((l) => l.dot_lowering),
+      ['gather', 'selected', 'folded'],
+    );
+    assert.equal(result.lowerings[0]?.speedup_vs_first, 1);
+    for (const l of result.lowerings) assert.ok(l.ms_per_batch > 0 && l.speedup_vs_first > 0);
+    const bad = await run([...args, '--dot-lowering', 'gather,fast']);
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      bad.stderr,
+      /--dot-lowering = "?fast"?: must be one of auto, folded, selected, gather/,
+    );
+  });
+
   it('up starts every service (health and reflection answer), rank ranks, Ctrl-C stops them all', async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'recmesh-up-'));
     const up = spawn(

@@ -2,7 +2,7 @@ import type { DenseGraph } from '@recmesh/backend';
 import type { Architecture, ArchitectureKind } from './architecture';
 import { dienGraph } from './graphs/dien-graph';
 import { dinGraph } from './graphs/din-graph';
-import { dlrmGraph } from './graphs/dlrm-graph';
+import { dlrmGraph, type GraphOptions } from './graphs/dlrm-graph';
 import { ncfGraph } from './graphs/ncf-graph';
 import { GraphBuilder } from './graphs/onnx-builder';
 import { multiTaskWideDeepGraph, wideDeepGraph } from './graphs/wide-deep-graph';
@@ -16,6 +16,7 @@ type GraphOf<A extends Architecture> = (
   spec: ModelSpec,
   arch: A,
   weights: DenseWeights,
+  options: GraphOptions,
 ) => string;
 
 const GRAPHS: { [K in ArchitectureKind]: GraphOf<Extract<Architecture, { kind: K }>> } = {
@@ -41,17 +42,18 @@ export const DENSE_GRAPH_IO = {
  * The dense graph of `spec` as an ONNX model (opset 17): its architecture's computation from the
  * dense features and the pooled vectors to the scores, weights as initializers. `weights`
  * defaults to the preset's deterministic ones; an importer passes trained ones (checked against
- * the architecture's shapes, errors naming the layer).
+ * the architecture's shapes, errors naming the layer). `options` choose among equivalent forms.
  */
 export function buildDenseGraph(
   spec: ModelSpec,
   weights: DenseWeights = denseWeights(spec),
+  options: GraphOptions = {},
 ): Uint8Array {
   const b = new GraphBuilder();
   const io = { dense: DENSE_GRAPH_IO.dense, emb: DENSE_GRAPH_IO.embeddings };
   const a = spec.architecture;
   const build = GRAPHS[a.kind] as GraphOf<Architecture>;
-  const out = build(b, io, spec, a, weights);
+  const out = build(b, io, spec, a, weights, options);
   b.output(DENSE_GRAPH_IO.output, out);
   return b.encode(
     `${a.kind}_dense`,

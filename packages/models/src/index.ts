@@ -26,7 +26,8 @@ export type { ModelSpec, TableSpec, Targets, PoolingMode, ModelOptions } from '.
 export { tableRows, fillTableRows, denseWeights } from './weights';
 export type { DenseLayer, DenseTensor, DenseWeights, Activation } from './weights';
 export { buildDenseGraph, denseGraphOf, DENSE_GRAPH_IO } from './dense-graph';
-export { dotPairs } from './graphs/dlrm-graph';
+export { DOT_LOWERINGS, dotPairs } from './graphs/dlrm-graph';
+export type { DotLowering, GraphOptions } from './graphs/dlrm-graph';
 export { denseMacs } from './dense-macs';
 export { singleGroupPlan, validatePlan, readPlanFile, planFor } from './sharding-plan';
 export type { ShardingPlan, PlanGroup, PlanPartition } from './sharding-plan';

@@ -1,6 +1,13 @@
 import { Command, Option } from 'commander';
 import { denseBackendOf, loadBackend } from '@recmesh/backend';
-import { denseGraphOf, resolveModel } from '@recmesh/models';
+import {
+  buildDenseGraph,
+  DOT_LOWERINGS,
+  denseGraphOf,
+  resolveModel,
+  type DotLowering,
+} from '@recmesh/models';
+import { invalidArgument } from '@recmesh/errors';
 import { Rng, quantileSorted } from '@recmesh/workload';
 import { num } from '../mesh-options';
 import { info, printJson, r3 } from '../output';
@@ -13,7 +20,39 @@ interface DenseFlags {
   warmup: number;
   backend: string;
   seed: number;
+  dotLowering: DotLowering[];
   json?: boolean;
+}
+
+/** `--dot-lowering a,b`: lowerings of DOT_LOWERINGS, each once. */
+function lowerings(value: string): DotLowering[] {
+  const list = value.split(',').map((v) => v.trim());
+  for (const v of list)
+    if (!(DOT_LOWERINGS as readonly string[]).includes(v))
+      throw invalidArgument('--dot-lowering', v, `must be one of ${DOT_LOWERINGS.join(', ')}`);
+  if (new Set(list).size !== list.length)
+    throw invalidArgument('--dot-lowering', value, 'names a lowering twice');
+  return list as DotLowering[];
+}
+
+interface Timing {
+  dot_lowering: DotLowering;
+  samples_per_s: number;
+  ms_per_batch: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+function timing(lowering: DotLowering, times: Float64Array, batch: number): Timing {
+  const total = times.reduce((a, t) => a + t, 0);
+  const sorted = Float64Array.from(times).sort();
+  return {
+    dot_lowering: lowering,
+    samples_per_s: r3((batch * times.length * 1000) / total),
+    ms_per_batch: r3(total / times.length),
+    p50_ms: r3(quantileSorted(sorted, 0.5)),
+    p99_ms: r3(quantileSorted(sorted, 0.99)),
+  };
 }
 
 /**
@@ -54,14 +93,29 @@ export function benchDenseCommand(): Command {
         .default(1)
         .argParser(num('--seed', { int: true, min: 0 })),
     )
+    .addOption(
+      new Option(
+        '--dot-lowering <list>',
+        `how a dot interaction's pairs reach the top MLP (${DOT_LOWERINGS.join(', ')}); several, comma-separated, are timed side by side, run by run`,
+      )
+        .default(['auto'], 'auto')
+        .argParser(lowerings),
+    )
     .option('--json', 'print the result as one JSON object (last line of stdout)')
     .action(async (opts: DenseFlags) => {
       // Tables are not used: the row scale only has to be valid.
       const spec = resolveModel(opts.model, { rowScale: 1e-6, seed: opts.seed });
       const backend = denseBackendOf(await loadBackend(opts.backend, (id) => import(id)));
-      const session = await backend.createSession(denseGraphOf(spec), {
-        intraOpThreads: opts.threads,
-      });
+      const sessions = await Promise.all(
+        opts.dotLowering.map((dotLowering) =>
+          backend.createSession(
+            opts.dotLowering.length === 1 && dotLowering === 'auto'
+              ? denseGraphOf(spec)
+              : denseGraphOf(spec, buildDenseGraph(spec, undefined, { dotLowering })),
+            { intraOpThreads: opts.threads },
+          ),
+        ),
+      );
       const rng = new Rng(opts.seed + 1);
       const b = opts.batch;
       // A few distinct inputs, used round-robin, as a worker sees new batches.
@@ -74,41 +128,46 @@ export function benchDenseCommand(): Command {
       }));
       try {
         info(
-          `bench dense: ${spec.name} (${JSON.stringify(spec.architecture)}), batch ${b}, ${opts.threads} thread(s), ${backend.capabilities().kernel}`,
+          `bench dense: ${spec.name} (${JSON.stringify(spec.architecture)}), batch ${b}, ${opts.threads} thread(s), ${backend.capabilities().kernel}, dot lowering ${opts.dotLowering.join(' / ')}`,
         );
-        for (let i = 0; i < opts.warmup; i++) {
+        const runAll = async (i: number, times?: Float64Array[]) => {
           const x = inputs[i % inputs.length] as (typeof inputs)[number];
-          await session.run(x.dense, x.emb, b);
-        }
-        const times = new Float64Array(opts.iterations);
-        const started = performance.now();
-        for (let i = 0; i < opts.iterations; i++) {
-          const x = inputs[i % inputs.length] as (typeof inputs)[number];
-          const t0 = performance.now();
-          await session.run(x.dense, x.emb, b);
-          times[i] = performance.now() - t0;
-        }
-        const seconds = (performance.now() - started) / 1000;
-        times.sort();
+          for (const [k, session] of sessions.entries()) {
+            const t0 = performance.now();
+            await session.run(x.dense, x.emb, b);
+            if (times !== undefined) (times[k] as Float64Array)[i] = performance.now() - t0;
+          }
+        };
+        for (let i = 0; i < opts.warmup; i++) await runAll(i);
+        const times = sessions.map(() => new Float64Array(opts.iterations));
+        for (let i = 0; i < opts.iterations; i++) await runAll(i, times);
+        const timings = opts.dotLowering.map((l, k) => timing(l, times[k] as Float64Array, b));
+        const first = timings[0] as Timing;
         const result = {
           model: spec.name,
           batch: b,
           threads: opts.threads,
           backend: backend.name,
           kernel: backend.capabilities().kernel,
-          samples_per_s: r3((b * opts.iterations) / seconds),
-          ms_per_batch: r3((seconds * 1000) / opts.iterations),
-          p50_ms: r3(quantileSorted(times, 0.5)),
-          p99_ms: r3(quantileSorted(times, 0.99)),
+          ...first,
           iterations: opts.iterations,
+          ...(timings.length > 1
+            ? {
+                lowerings: timings.map((t) => ({
+                  ...t,
+                  speedup_vs_first: r3(first.ms_per_batch / t.ms_per_batch),
+                })),
+              }
+            : {}),
         };
         if (opts.json === true) printJson(result);
         else
-          process.stdout.write(
-            `${spec.name} batch ${b}, ${opts.threads} thread(s): ${result.samples_per_s} samples/s (${result.ms_per_batch} ms per batch)\n`,
-          );
+          for (const t of timings)
+            process.stdout.write(
+              `${spec.name} batch ${b}, ${opts.threads} thread(s), ${t.dot_lowering}: ${t.samples_per_s} samples/s (${t.ms_per_batch} ms per batch, ${r3(first.ms_per_batch / t.ms_per_batch)}x of ${first.dot_lowering})\n`,
+            );
       } finally {
-        await session.release();
+        await Promise.all(sessions.map((s) => s.release()));
       }
     });
 }

@@ -35,6 +35,21 @@ export function foldsDotPairs(n: number, pairs: number, firstTopWidth: number): 
   return (n * n - pairs) * firstTopWidth < MACS_PER_GRAM_ENTRY * n * n;
 }
 
+/**
+ * How the dot interaction's pairs reach the top MLP: `folded` into its first layer, `selected`
+ * by a Gather along axis 0 of the transposed Gram matrix, or `gather`ed along axis 1 of the flat
+ * Gram matrix (element by element: the form an ONNX export of DLRM's `Z[:, li, lj]` takes, and
+ * recmesh's before the two others; kept as the baseline of `recmesh bench dense`). `auto`:
+ * foldsDotPairs decides between folded and selected.
+ */
+export const DOT_LOWERINGS = ['auto', 'folded', 'selected', 'gather'] as const;
+export type DotLowering = (typeof DOT_LOWERINGS)[number];
+
+/** Choices a graph builder takes that do not change the scores. */
+export interface GraphOptions {
+  readonly dotLowering?: DotLowering;
+}
+
 /** DLRM: bottom MLP, interaction, top MLP (its last layer sigmoid). Returns [B][1]. */
 export function dlrmGraph(
   b: GraphBuilder,
@@ -42,6 +57,7 @@ export function dlrmGraph(
   spec: ModelSpec,
   arch: DlrmArchitecture,
   weights: DenseWeights,
+  options: GraphOptions = {},
 ): string {
   const bottom = mlpOf(weights, 'bottom', spec.denseFeatures, spec.dim);
   const top = mlpOf(weights, 'top', interactionWidth(spec), 1);
@@ -55,14 +71,22 @@ export function dlrmGraph(
   const gram = b.flatten(b.node('MatMul', [vectors, b.transpose(vectors, [0, 2, 1])])); // [B][n*n]
   const pairs = dotPairs(spec.tables.length, arch.interaction === 'dot-self');
   const first = top[0] as DenseLayer;
-  if (foldsDotPairs(n, pairs.length, first.outputs)) {
+  const lowering = options.dotLowering ?? 'auto';
+  const fold =
+    lowering === 'folded' || (lowering === 'auto' && foldsDotPairs(n, pairs.length, first.outputs));
+  if (fold) {
     const h = foldedPairsLayer(b, x, gram, first, spec.dim, pairs, n * n);
     return b.mlp('top', h, top.slice(1), 1);
+  }
+  const index = b.int64('dot_pairs', pairs);
+  if (lowering === 'gather') {
+    const gathered = b.node('Gather', [gram, index], [int('axis', 1)]);
+    return b.mlp('top', b.concat([x, gathered], 1), top);
   }
   // Gather along axis 1 copies element by element; along axis 0 of the transpose it copies one
   // contiguous row of the batch per pair.
   const byEntry = b.transpose(gram, [1, 0]); // [n*n][B]
-  const selected = b.node('Gather', [byEntry, b.int64('dot_pairs', pairs)], [int('axis', 0)]);
+  const selected = b.node('Gather', [byEntry, index], [int('axis', 0)]);
   return b.mlp('top', b.concat([x, b.transpose(selected, [1, 0])], 1), top);
 }
 
