@@ -6,7 +6,16 @@ export { buildWorld, clickProbability, plantedLogit } from './world';
 export type { World } from './world';
 export { drawQueries, drawSamples, pairIds } from './samples';
 export type { RankingQuery, Samples } from './samples';
-export { auc, dcgAtK, gain, logLoss, ndcgAtK, plantedRelevance, recallAtK } from './metrics';
+export {
+  auc,
+  dcgAtK,
+  gain,
+  logLoss,
+  ndcgAtK,
+  plantedRelevance,
+  ratioInterval,
+  recallAtK,
+} from './metrics';
 export { DlrmNet } from './train/dlrm-net';
 export { TRAIN_DEFAULTS, evaluate, predict, recpipeSpec, trainDlrm } from './train/train';
 export type { Accuracy, EpochReport, TrainOptions } from './train/train';

@@ -1,5 +1,6 @@
 import { invalidArgument } from '@recmesh/errors';
 import { topK } from '@recmesh/model-repository';
+import { Rng } from '@recmesh/workload';
 
 /** Gain of a graded relevance r: 2^r - 1 (Burges et al. 2005). */
 export const gain = (r: number): number => Math.pow(2, r) - 1;
@@ -90,4 +91,33 @@ export function auc(p: ArrayLike<number>, y: ArrayLike<number>): number {
  */
 export function plantedRelevance(probability: ArrayLike<number>): Float32Array {
   return Float32Array.from(probability as ArrayLike<number>, (p) => 4 * p);
+}
+
+/**
+ * A 95% interval of mean(a) / mean(b) over paired samples (a[i] and b[i] from the same query):
+ * the 2.5th and 97.5th percentiles of the ratio over `resamples` bootstrap resamples of the
+ * queries (Efron's percentile bootstrap, seeded, so the same samples give the same interval).
+ */
+export function ratioInterval(
+  a: readonly number[],
+  b: readonly number[],
+  resamples = 2000,
+  seed = 1,
+): [number, number] {
+  if (a.length !== b.length || a.length === 0)
+    throw invalidArgument('b.length', b.length, `must equal a.length (${a.length}), at least 1`);
+  const rng = new Rng(seed);
+  const n = a.length;
+  const ratios = Array.from({ length: resamples }, () => {
+    let sa = 0;
+    let sb = 0;
+    for (let i = 0; i < n; i++) {
+      const j = Math.floor(rng.next() * n);
+      sa += a[j] as number;
+      sb += b[j] as number;
+    }
+    return sa / sb;
+  }).sort((x, y) => x - y);
+  const at = (q: number) => ratios[Math.min(resamples - 1, Math.floor(q * resamples))] as number;
+  return [at(0.025), at(0.975)];
 }

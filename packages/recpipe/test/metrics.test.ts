@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { auc, dcgAtK, logLoss, ndcgAtK, plantedRelevance, recallAtK } from '@recmesh/recpipe';
+import {
+  auc,
+  dcgAtK,
+  logLoss,
+  ndcgAtK,
+  plantedRelevance,
+  ratioInterval,
+  recallAtK,
+} from '@recmesh/recpipe';
 
 // Hand-computed: relevance grades [3, 2, 0, 1], gains 2^r - 1 = [7, 3, 0, 1].
 const relevance = [3, 2, 0, 1];
@@ -51,5 +59,39 @@ describe('log loss and AUC', () => {
   });
   it('grades planted probabilities as 4p', () => {
     assert.deepEqual(Array.from(plantedRelevance([0, 0.25, 1])), [0, 1, 4]);
+  });
+});
+
+describe('the interval of a ratio of paired means', () => {
+  it('collapses where every pair has the same ratio', () => {
+    const b = [0.2, 0.5, 0.7, 0.9];
+    assert.deepEqual(ratioInterval(b, b), [1, 1]);
+    const [lo, hi] = ratioInterval(
+      b.map((x) => 2 * x),
+      b,
+    );
+    assert.ok(Math.abs(lo - 2) < 1e-12 && Math.abs(hi - 2) < 1e-12);
+  });
+
+  it('holds the point estimate, narrows with more queries, and repeats on a seed', () => {
+    // Pipeline NDCG = baseline NDCG x (0.98 +- 0.1), per query.
+    const draw = (n: number) => {
+      const b = Array.from({ length: n }, (_, i) => 0.4 + 0.5 * (((i * 7919) % 101) / 101));
+      const a = b.map((x, i) => x * (0.98 + 0.1 * Math.sin(i * 12.9898)));
+      return [a, b] as const;
+    };
+    const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const [a32, b32] = draw(32);
+    const [a512, b512] = draw(512);
+    const i32 = ratioInterval(a32, b32);
+    const i512 = ratioInterval(a512, b512);
+    const point = mean(a32) / mean(b32);
+    assert.ok(i32[0] < point && point < i32[1], `${point} in ${i32}`);
+    assert.ok(i512[1] - i512[0] < (i32[1] - i32[0]) / 2, `${i512} narrower than ${i32}`);
+    assert.deepEqual(ratioInterval(a32, b32), i32);
+  });
+
+  it('refuses unpaired samples, naming them', () => {
+    assert.throws(() => ratioInterval([1, 2], [1]), /b\.length = 1: must equal a\.length \(2\)/);
   });
 });

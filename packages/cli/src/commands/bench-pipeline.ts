@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { toRankRequest } from '@recmesh/client';
 import { invalidArgument } from '@recmesh/errors';
 import type { RankRequest, RankResponse } from '@recmesh/proto';
-import { drawQueries, ndcgAtK, plantedRelevance, recallAtK } from '@recmesh/recpipe';
+import { drawQueries, ndcgAtK, plantedRelevance, ratioInterval, recallAtK } from '@recmesh/recpipe';
 import { findMaxLoad, fixedSizes, runOpenLoop, summarize } from '@recmesh/workload';
 import { num } from '../mesh-options';
 import { info, printJson, r3, r6 } from '../output';
@@ -34,6 +34,8 @@ const K = 64;
 interface Measured {
   pipeline: string;
   ndcg_at_64: number;
+  /** NDCG@64 of each quality query, in order (for the paired interval of the ratio). */
+  ndcg_per_query: number[];
   recall_at_64: number;
   p50_ms: number;
   p95_ms: number;
@@ -50,6 +52,12 @@ interface Measured {
     mean_latency_ms: number;
     carbon_g: number;
   }[];
+}
+
+/** A measurement as reported: without its per-query NDCG list. */
+function omitPerQuery(m: Measured): Omit<Measured, 'ndcg_per_query'> {
+  const { ndcg_per_query: _, ...rest } = m;
+  return rest;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -168,6 +176,7 @@ async function measure(mesh: RecpipeMesh, names: readonly string[], opts: BenchP
     out.push({
       pipeline: name,
       ndcg_at_64: mean(ndcg.get(name) ?? []),
+      ndcg_per_query: ndcg.get(name) ?? [],
       recall_at_64: mean(recall.get(name) ?? []),
       p50_ms: r3(serial.p50),
       p95_ms: r3(serial.p95),
@@ -197,8 +206,11 @@ export function benchPipelineCommand(): Command {
         .argParser(num('--candidates', { int: true, min: 64 })),
     )
     .addOption(
-      new Option('--queries <n>', 'queries the quality is measured over')
-        .default(32)
+      new Option(
+        '--queries <n>',
+        "queries the quality is measured over (the ratio to the baseline's NDCG is reported with a 95% bootstrap interval over them)",
+      )
+        .default(128)
         .argParser(num('--queries', { int: true, min: 1 })),
     )
     .addOption(
@@ -265,6 +277,10 @@ export function benchPipelineCommand(): Command {
           ? {}
           : {
               ndcg_vs_single_large: r6(main.ndcg_at_64 / base.ndcg_at_64),
+              ndcg_vs_single_large_ci95: ratioInterval(
+                main.ndcg_per_query,
+                base.ndcg_per_query,
+              ).map(r6),
               p95_ratio: r3(base.p95_ms / main.p95_ms),
               p99_ratio: r3(base.p99_ms / main.p99_ms),
             }),
@@ -281,7 +297,7 @@ export function benchPipelineCommand(): Command {
           ? {}
           : {
               baseline: {
-                ...base,
+                ...omitPerQuery(base),
                 ndcg_at_64: r6(base.ndcg_at_64),
                 recall_at_64: r6(base.recall_at_64),
               },
@@ -302,7 +318,7 @@ export function benchPipelineCommand(): Command {
         );
       if (base !== undefined)
         info(
-          `  ${opts.pipeline} / ${opts.baseline}: NDCG ${summary.ndcg_vs_single_large}, p95 cut ${summary.p95_ratio}x`,
+          `  ${opts.pipeline} / ${opts.baseline}: NDCG ${summary.ndcg_vs_single_large} (95% interval ${summary.ndcg_vs_single_large_ci95?.join(' to ')}, ${opts.queries} queries), p95 cut ${summary.p95_ratio}x`,
         );
       if (opts.json === true) printJson(summary);
       else process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
