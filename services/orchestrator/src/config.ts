@@ -42,6 +42,11 @@ export const orchestratorSpec = {
     z.coerce.number().int().min(0).default(200_000),
     'items in flight beyond which queries are shed with RESOURCE_EXHAUSTED (0: no cap; deadline-based shedding stays on)',
   ),
+  maxBatchesInFlight: env(
+    'RECMESH_MAX_BATCHES_IN_FLIGHT',
+    z.coerce.number().int().min(1).default(16),
+    'batches of one query scored at once (each a Lookup, then a Predict); the others wait their turn, so that a cancelled query stops sending at once and one large query does not queue all its tensors on the shards and workers',
+  ),
   maxItems: env(
     'RECMESH_MAX_ITEMS',
     z.coerce.number().int().min(1).default(8192),

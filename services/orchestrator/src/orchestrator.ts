@@ -104,6 +104,7 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
             budget: config.hedgeBudget,
             minDelayMs: config.hedgeMinMs,
           }),
+          maxBatchesInFlight: config.maxBatchesInFlight,
         },
         {
           catalog,

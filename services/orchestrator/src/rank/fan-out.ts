@@ -18,6 +18,11 @@ export interface FanOutDeps {
   readonly clients: ClientPool;
   /** When to send a second copy of a slow call to another replica; undefined: never. */
   readonly hedge?: HedgePolicy;
+  /**
+   * Batches of one query scored at once (each a Lookup, then a Predict); the rest wait their turn.
+   * Undefined: all at once.
+   */
+  readonly maxBatchesInFlight?: number;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Pooling, type LookupResponse, type TableLookup } from '@recmesh/proto';
 import { asF32, bytesOf, type CallContext } from '@recmesh/rpc';
 import { RecmeshError, unavailable } from '@recmesh/errors';
 import { bagLengths, sliceBags, splitByRows } from './bags';
+import { forEachLimited } from './for-each-limited';
 import { lookup, predict, type FanOutDeps } from './fan-out';
 import type { Bags, Query } from './parse-query';
 
@@ -141,8 +142,10 @@ async function pool(
 /**
  * Scores every item of `query` at the version it is pinned to: items cut into batches of
  * `batchSize`; the user's own bags are pooled once for the whole query; each batch pools its
- * items' bags, then one dense call scores it. Batches run concurrently. Returns float32
- * [count][tasks].
+ * items' bags, then one dense call scores it. Batches run concurrently, at most
+ * `deps.maxBatchesInFlight` at once: the others have sent nothing yet, so a query cancelled
+ * half-way stops sending at once, and one large query cannot queue all its batches' tensors on
+ * the shards and workers ahead of everyone else's. Returns float32 [count][tasks].
  */
 export async function scoreQuery(
   deps: FanOutDeps,
@@ -167,67 +170,63 @@ export async function scoreQuery(
 
   const tasks = spec.tasks.length;
   const scores = new Float32Array(count * tasks);
-  const batches: Promise<void>[] = [];
-  for (let start = 0; start < count; start += batchSize) {
+  const batches = Math.ceil(count / batchSize);
+  stats.batches = batches;
+  await forEachLimited(batches, deps.maxBatchesInFlight ?? batches, async (b) => {
+    const start = b * batchSize;
     const end = Math.min(count, start + batchSize);
     const n = end - start;
-    batches.push(
-      (async () => {
-        const itemTables = query.tables.flatMap((s, table) =>
-          s.kind === 'items' ? [{ table, bags: sliceBags(s.bags, start, end) }] : [],
-        );
-        const [pooled, user] = await Promise.all([
-          itemTables.length > 0
-            ? pool(deps, query, itemTables, n, context, stats)
-            : new Map<number, Float32Array>(),
-          userPooled,
-        ]);
-        const embeddings = new Float32Array(t * n * dim);
-        for (let table = 0; table < t; table++) {
-          const base = table * n * dim;
-          const items = pooled.get(table);
-          const row = user.get(table);
-          if (items !== undefined) embeddings.set(items, base);
-          else if (row !== undefined) {
-            // The user's row for every item, by doubling: log2(n) copies instead of n (a hot
-            // loop of large filter stages in the orchestrator's profile).
-            embeddings.set(row, base);
-            for (let done = 1; done < n; done *= 2)
-              embeddings.copyWithin(base + done * dim, base, base + Math.min(done, n - done) * dim);
-          }
-        }
-        const dense =
-          query.itemDense !== undefined
-            ? query.itemDense.subarray(start * spec.denseFeatures, end * spec.denseFeatures)
-            : (query.userDense as Float32Array);
-        const started = performance.now();
-        const reply = await predict(
-          deps,
-          {
-            model: spec.name,
-            version: spec.version,
-            batch: n,
-            dense: bytesOf(dense),
-            embeddings: bytesOf(embeddings),
-          },
-          context,
-          workerPool,
-        );
-        stats.denseMs += performance.now() - started;
-        addCompute(stats, reply.workerId, reply.computeMs);
-        stats.workers.add(reply.workerId);
-        stats.denseBackends.add(reply.backend);
-        const got = asF32(reply.scores, 'scores');
-        if (got.length !== n * tasks)
-          throw new RecmeshError(
-            'internal',
-            `dense worker ${reply.workerId} gave ${got.length} scores for ${n} items x ${tasks} tasks of ${spec.name} version ${spec.version}`,
-          );
-        scores.set(got, start * tasks);
-      })(),
+    const itemTables = query.tables.flatMap((s, table) =>
+      s.kind === 'items' ? [{ table, bags: sliceBags(s.bags, start, end) }] : [],
     );
-  }
-  stats.batches = batches.length;
-  await Promise.all(batches);
+    const [pooled, user] = await Promise.all([
+      itemTables.length > 0
+        ? pool(deps, query, itemTables, n, context, stats)
+        : new Map<number, Float32Array>(),
+      userPooled,
+    ]);
+    const embeddings = new Float32Array(t * n * dim);
+    for (let table = 0; table < t; table++) {
+      const base = table * n * dim;
+      const items = pooled.get(table);
+      const row = user.get(table);
+      if (items !== undefined) embeddings.set(items, base);
+      else if (row !== undefined) {
+        // The user's row for every item, by doubling: log2(n) copies instead of n (a hot
+        // loop of large filter stages in the orchestrator's profile).
+        embeddings.set(row, base);
+        for (let done = 1; done < n; done *= 2)
+          embeddings.copyWithin(base + done * dim, base, base + Math.min(done, n - done) * dim);
+      }
+    }
+    const dense =
+      query.itemDense !== undefined
+        ? query.itemDense.subarray(start * spec.denseFeatures, end * spec.denseFeatures)
+        : (query.userDense as Float32Array);
+    const started = performance.now();
+    const reply = await predict(
+      deps,
+      {
+        model: spec.name,
+        version: spec.version,
+        batch: n,
+        dense: bytesOf(dense),
+        embeddings: bytesOf(embeddings),
+      },
+      context,
+      workerPool,
+    );
+    stats.denseMs += performance.now() - started;
+    addCompute(stats, reply.workerId, reply.computeMs);
+    stats.workers.add(reply.workerId);
+    stats.denseBackends.add(reply.backend);
+    const got = asF32(reply.scores, 'scores');
+    if (got.length !== n * tasks)
+      throw new RecmeshError(
+        'internal',
+        `dense worker ${reply.workerId} gave ${got.length} scores for ${n} items x ${tasks} tasks of ${spec.name} version ${spec.version}`,
+      );
+    scores.set(got, start * tasks);
+  });
   return scores;
 }
