@@ -77,8 +77,14 @@ function widenFlowControlWindows(server: Server, logger: Logger): void {
   }
   for (const listener of listeners.keys() as IterableIterator<Http2Server>) {
     listener.on('session', (session: ServerHttp2Session) => {
-      session.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES);
-      session.settings({ initialWindowSize: FLOW_CONTROL_WINDOW_BYTES });
+      // A session destroyed before this runs (the peer hung up at once) throws; it needs no window.
+      if (session.destroyed) return;
+      try {
+        session.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES);
+        session.settings({ initialWindowSize: FLOW_CONTROL_WINDOW_BYTES });
+      } catch (err) {
+        logger.debug({ err: String(err) }, 'flow-control window not widened on a closing session');
+      }
     });
   }
 }
