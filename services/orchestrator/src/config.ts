@@ -44,7 +44,7 @@ export const orchestratorSpec = {
   ),
   maxBatchesInFlight: env(
     'RECMESH_MAX_BATCHES_IN_FLIGHT',
-    z.coerce.number().int().min(1).default(16),
+    z.coerce.number().int().min(1).default(64),
     'batches of one query scored at once (each a Lookup, then a Predict); the others wait their turn, so that a cancelled query stops sending at once and one large query does not queue all its tensors on the shards and workers',
   ),
   maxItems: env(
