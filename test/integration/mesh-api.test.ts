@@ -1,11 +1,13 @@
 // Every service answers grpc.health.v1 and reflection; bad queries get the right status with
 // the field named, and the mesh keeps serving.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { checkHealth, listServices } from '@recmesh/rpc';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { resolveModel } from '@recmesh/models';
+import { nodeFlagsFor } from '@recmesh/cli';
 import { startTestMesh, type TestMesh } from '../support/local-mesh';
 
 const SERVICES: Record<string, string> = {
@@ -36,6 +38,15 @@ describe('the mesh API', () => {
         [own, ...extra, 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection'].sort(),
         `${s.name} reflection`,
       );
+    }
+  });
+
+  it("starts every service with the machine's node flags (nodeFlagsFor: RECMESH_NODE_FLAGS or the core count)", () => {
+    const flags = nodeFlagsFor();
+    for (const s of t.mesh.services) {
+      const argv = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      assert.deepEqual(argv.slice(1, 1 + flags.length), flags, `${s.name}: ${argv.join(' ')}`);
+      assert.match(argv[1 + flags.length] ?? '', /main\.js$/, `${s.name}: ${argv.join(' ')}`);
     }
   });
 
