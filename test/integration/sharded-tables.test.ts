@@ -149,13 +149,18 @@ describe('replicas of a shard group', () => {
   it('share the lookups and cover for a replica that dies', async () => {
     const shards = t.mesh.services.filter((s) => s.role === 'embedding-shard');
     assert.equal(shards.length, 4);
+    // The mesh is ready once every table has a live replica; a group's other replica may be
+    // discovered a moment later (its announcement), so rounds of 12 queries run until the
+    // lookups spread, for at most 10 s.
     const seen = new Set<string>();
-    await Promise.all(
-      Array.from({ length: 12 }, async () => {
-        const reply = await t.client.rank(query);
-        for (const s of reply.servedBy?.shards ?? []) seen.add(s);
-      }),
-    );
+    const until = Date.now() + 10_000;
+    while (seen.size < 3 && Date.now() < until)
+      await Promise.all(
+        Array.from({ length: 12 }, async () => {
+          const reply = await t.client.rank(query);
+          for (const s of reply.servedBy?.shards ?? []) seen.add(s);
+        }),
+      );
     assert.ok(seen.size >= 3, `lookups went to ${[...seen].join(', ')}`);
     const victim = shards[0];
     victim?.child.kill('SIGKILL');

@@ -17,6 +17,21 @@ describe('Balancer', () => {
     assert.equal(b.pick(peers, new Set(['b']))?.id, 'a');
   });
 
+  it('takes turns within each replica set, whatever is picked between (two groups and a pool)', () => {
+    const b = new Balancer();
+    const g0 = [announce('g0-r0'), announce('g0-r1')];
+    const g1 = [announce('g1-r0'), announce('g1-r1')];
+    const pool = [announce('worker')];
+    const seen = { g0: [] as string[], g1: [] as string[] };
+    for (let i = 0; i < 4; i++) {
+      seen.g0.push(b.pick(g0)?.id ?? '');
+      seen.g1.push(b.pick(g1)?.id ?? '');
+      assert.equal(b.pick(pool)?.id, 'worker');
+    }
+    assert.equal(new Set(seen.g0).size, 2, `group 0 went to ${seen.g0.join(', ')}`);
+    assert.equal(new Set(seen.g1).size, 2, `group 1 went to ${seen.g1.join(', ')}`);
+  });
+
   it('picks a demoted replica last until the demotion ends or it answers', () => {
     let now = 1000;
     const b = new Balancer(() => now);

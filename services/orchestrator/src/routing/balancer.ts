@@ -1,5 +1,8 @@
 import type { Announcement } from '@recmesh/bus';
 
+/** Replica sets whose turn is remembered; past this the memory starts over. */
+const MAX_TURNS = 1024;
+
 /**
  * Least outstanding calls first; ties go round-robin so equal replicas share the load. A replica
  * that lost a hedge (it had not answered when another replica did) is demoted for a while: it is
@@ -11,7 +14,13 @@ export class Balancer {
   private readonly outstanding = new Map<string, number>();
   private readonly demotedUntil = new Map<string, number>();
   private readonly lastAnswer = new Map<string, number>();
-  private turn = 0;
+  /**
+   * Where the next pick among each set of replicas starts (keyed by their ids), so that idle
+   * replicas of a group take turns: one counter shared by every group and pool would advance by
+   * the other groups' picks too, and with two groups picked alternately it sent every call of a
+   * group to the same replica.
+   */
+  private readonly turns = new Map<string, number>();
 
   /** `now`: the clock of demotions and answers (ms). */
   constructor(readonly now: () => number = Date.now) {}
@@ -21,9 +30,13 @@ export class Balancer {
     let bestScore = Infinity;
     const n = peers.length;
     const now = this.now();
-    this.turn = (this.turn + 1) % Math.max(n, 1);
+    const key = peers.map((p) => p.id).join('\n');
+    const turn = ((this.turns.get(key) ?? -1) + 1) % Math.max(n, 1);
+    // Replica sets change with membership; the map holds one entry per set seen lately.
+    if (!this.turns.has(key) && this.turns.size >= MAX_TURNS) this.turns.clear();
+    this.turns.set(key, turn);
     for (let k = 0; k < n; k++) {
-      const p = peers[(this.turn + k) % n] as Announcement;
+      const p = peers[(turn + k) % n] as Announcement;
       if (exclude?.has(p.id) === true) continue;
       const demoted = (this.demotedUntil.get(p.id) ?? 0) > now;
       const score = (this.outstanding.get(p.id) ?? 0) + (demoted ? 1e9 : 0);
