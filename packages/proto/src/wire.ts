@@ -189,11 +189,57 @@ function writeMessage(out: Out, schema: Schema, message: Value): void {
   }
 }
 
+/**
+ * A message that carries its own wire bytes (encodePredictRequest): serializeTensorMessage sends
+ * them as they are.
+ */
+const WIRE: unique symbol = Symbol('recmesh.wire');
+
 /** `message` as protobuf bytes, in one Buffer of exactly its size. */
 export function serializeTensorMessage<T extends object>(name: TensorMessage, message: T): Buffer {
+  const encoded = (message as { [WIRE]?: Buffer })[WIRE];
+  if (encoded !== undefined) return encoded;
   const schema: Schema = TENSOR_MESSAGES[name];
   const value = message as unknown as Value;
   const out = new Out(Buffer.allocUnsafe(messageSize(schema, value)));
   writeMessage(out, schema, value);
   return out.buf;
+}
+
+/** A PredictRequest written before its embeddings are known, and where they go. */
+export interface EncodedPredict<T> {
+  /** The request: its fields, and the wire bytes it is sent as. */
+  readonly request: T;
+  /** The embeddings' bytes inside the wire bytes, to fill before the request is sent. */
+  readonly embeddings: Buffer;
+}
+
+/**
+ * A PredictRequest of `embeddingBytes` embedding bytes, written once into a Buffer of its exact
+ * size before they are known: the caller pools the embeddings straight into `embeddings` (a view
+ * of that Buffer), and serializeTensorMessage sends the Buffer as it is, so the batch's
+ * embeddings are neither gathered into a tensor of their own nor copied into the message. The
+ * embeddings field is written last (protobuf lets fields come in any order); the request's
+ * `embeddings` is that view, its other fields are `head`'s.
+ */
+export function encodePredictRequest<
+  T extends { model: string; batch: number; version: number; dense: Buffer; embeddings: Buffer },
+>(head: Omit<T, 'embeddings'>, embeddingBytes: number): EncodedPredict<T> {
+  const schema: Schema = TENSOR_MESSAGES.PredictRequest;
+  const rest = schema.filter((f) => f.key !== 'embeddings');
+  const value = { ...head, embeddings: Buffer.alloc(0) } as unknown as Value;
+  const field = schema.find((f) => f.key === 'embeddings') as FieldSpec;
+  const tail =
+    embeddingBytes === 0
+      ? 0
+      : varintSize(field.no * 8 + WIRE_LEN) + varintSize(embeddingBytes) + embeddingBytes;
+  const out = new Out(Buffer.allocUnsafe(messageSize(rest, value) + tail));
+  writeMessage(out, rest, value);
+  if (embeddingBytes > 0) {
+    out.varint(field.no * 8 + WIRE_LEN);
+    out.varint(embeddingBytes);
+  }
+  const embeddings = out.buf.subarray(out.pos, out.pos + embeddingBytes);
+  const request = { ...head, embeddings, [WIRE]: out.buf } as unknown as T;
+  return { request, embeddings };
 }

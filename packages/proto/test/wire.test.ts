@@ -11,7 +11,12 @@ import {
   PredictRequest,
   TableLookup,
 } from '../src/index';
-import { serializeTensorMessage, TENSOR_MESSAGES, type Schema } from '../src/wire';
+import {
+  encodePredictRequest,
+  serializeTensorMessage,
+  TENSOR_MESSAGES,
+  type Schema,
+} from '../src/wire';
 
 const bytes = (n: number, seed = 1) =>
   Buffer.from(Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
@@ -130,6 +135,26 @@ describe('tensor message serialisers', () => {
       back.pooled.forEach((p, t) =>
         assert.deepEqual(Buffer.from(p.values), Buffer.from(m.pooled[t]?.values ?? [])),
       );
+    }
+  });
+
+  it('encodePredictRequest: the embeddings filled in place are sent as the message ts-proto decodes', () => {
+    const predict = DenseServiceService.predict;
+    for (const m of predicts) {
+      const { request, embeddings } = encodePredictRequest<PredictRequest>(
+        { model: m.model, version: m.version, batch: m.batch, dense: m.dense },
+        m.embeddings.length,
+      );
+      assert.equal(embeddings.length, m.embeddings.length);
+      embeddings.set(m.embeddings);
+      const wire = predict.requestSerialize(request);
+      assert.equal(wire.length, serializeTensorMessage('PredictRequest', m).length);
+      // The request is its wire bytes: serialising it copies nothing more.
+      assert.equal(wire.buffer, embeddings.buffer);
+      const back = PredictRequest.decode(wire);
+      assert.deepEqual(back, PredictRequest.decode(serializeTensorMessage('PredictRequest', m)));
+      assert.deepEqual({ ...back }, { ...m, dense: back.dense, embeddings: back.embeddings });
+      assert.ok(back.dense.equals(m.dense) && back.embeddings.equals(m.embeddings));
     }
   });
 });

@@ -1,4 +1,10 @@
-import { Pooling, type LookupResponse, type TableLookup } from '@recmesh/proto';
+import {
+  encodePredictRequest,
+  Pooling,
+  type LookupResponse,
+  type PredictRequest,
+  type TableLookup,
+} from '@recmesh/proto';
 import { asF32, bytesOf, type CallContext } from '@recmesh/rpc';
 import { RecmeshError, unavailable } from '@recmesh/errors';
 import { bagLengths, sliceBags, splitByRows } from './bags';
@@ -35,6 +41,10 @@ function addCompute(stats: QueryStats, instance: string, ms: number): void {
   stats.subCalls.push({ instance, computeMs: ms, atMs: Date.now() });
 }
 
+/** The bytes of a float32 tensor (a view). */
+const u8 = (a: Float32Array | undefined): Uint8Array =>
+  a === undefined ? new Uint8Array(0) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
 interface Part {
   readonly table: number;
   readonly bags: Bags;
@@ -64,22 +74,20 @@ function planLookups(
 }
 
 /**
- * Pools `tables` (every table's bags for the same samples) through the shards: one Lookup per
- * shard group, partial sums of row-wise split tables added up, mean pooling applied after.
- * Returns, per table, float32 [bags][dim].
+ * Pools `tables` (every table's bags for the same samples) through the shards into `into` (per
+ * table, the float32 [bags][dim] bytes it goes to): one Lookup per shard group; a table one
+ * shard holds whole and sum-pools is copied from the reply byte for byte (the reply's bytes are
+ * rarely 4-byte aligned, and `into` may not be either), the partial sums of a row-wise split
+ * table are added up and mean pooling applied in a float32 tensor first.
  */
 async function pool(
   deps: FanOutDeps,
   query: Query,
   tables: readonly { table: number; bags: Bags }[],
-  bagCount: number,
+  into: (table: number) => Uint8Array,
   context: CallContext,
   stats: QueryStats,
-): Promise<Map<number, Float32Array>> {
-  const dim = query.spec.dim;
-  const out = new Map<number, Float32Array>(
-    tables.map(({ table }) => [table, new Float32Array(bagCount * dim)]),
-  );
+): Promise<void> {
   const byGroup = planLookups(deps, query, tables);
   const started = performance.now();
   const replies = await Promise.all(
@@ -103,40 +111,53 @@ async function pool(
     }),
   );
   stats.embeddingMs += performance.now() - started;
-  const filled = new Set<number>();
+  /** Lookups sent per table: more than one for a table split row-wise over shard groups. */
+  const parts = new Map<number, number>();
+  for (const sent of byGroup.values())
+    for (const { table } of sent) parts.set(table, (parts.get(table) ?? 0) + 1);
+  const mean = (table: number) => query.spec.tables[table]?.pooling === 'mean';
+  /** Replies pooling each table: one per part sent, or `into` holds what was there before. */
+  const got = new Map<number, number>();
+  /** Float32 sums of the tables that need arithmetic (split row-wise, or mean-pooled). */
+  const sums = new Map<number, Float32Array>();
   for (const reply of replies) {
     addCompute(stats, reply.shardId, reply.computeMs);
     stats.shards.add(reply.shardId);
     stats.embeddingBackends.add(reply.backend);
     for (const pooled of reply.pooled) {
-      const acc = out.get(pooled.table) as Float32Array;
-      if (pooled.values.byteLength !== acc.byteLength)
+      got.set(pooled.table, (got.get(pooled.table) ?? 0) + 1);
+      const dest = into(pooled.table);
+      if (pooled.values.byteLength !== dest.byteLength)
         throw new RecmeshError(
           'internal',
-          `shard ${reply.shardId} pooled ${pooled.values.byteLength} bytes for table ${pooled.table} of ${query.spec.name}; ${acc.byteLength} expected`,
+          `shard ${reply.shardId} pooled ${pooled.values.byteLength} bytes for table ${pooled.table} of ${query.spec.name}; ${dest.byteLength} expected`,
         );
-      // The first partial sum of a table is copied byte for byte (the reply's bytes are rarely
-      // 4-byte aligned; a float view would copy them once more), later ones (row-wise splits) added.
-      if (filled.has(pooled.table)) {
-        const values = asF32(pooled.values, 'pooled.values');
-        for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (values[k] as number);
-      } else {
-        new Uint8Array(acc.buffer, acc.byteOffset, acc.byteLength).set(pooled.values);
-        filled.add(pooled.table);
+      if ((parts.get(pooled.table) ?? 1) === 1 && !mean(pooled.table)) {
+        dest.set(pooled.values);
+        continue;
       }
+      const values = asF32(pooled.values, 'pooled.values');
+      const acc = sums.get(pooled.table);
+      if (acc === undefined) sums.set(pooled.table, values.slice());
+      else for (let k = 0; k < acc.length; k++) acc[k] = (acc[k] as number) + (values[k] as number);
     }
   }
-  if (query.spec.tables.some((t) => t.pooling === 'mean')) {
-    for (const { table, bags } of tables) {
-      if (query.spec.tables[table]?.pooling !== 'mean') continue;
-      const acc = out.get(table) as Float32Array;
+  const dim = query.spec.dim;
+  for (const { table, bags } of tables) {
+    if (got.get(table) !== parts.get(table))
+      throw new RecmeshError(
+        'internal',
+        `the shards pooled table ${table} of ${query.spec.name} ${got.get(table) ?? 0} times for ${parts.get(table) ?? 0} lookups sent`,
+      );
+    const acc = sums.get(table);
+    if (acc === undefined) continue;
+    if (mean(table))
       bagLengths(bags).forEach((n, b) => {
         if (n > 0)
           for (let d = 0; d < dim; d++) acc[b * dim + d] = (acc[b * dim + d] as number) / n;
       });
-    }
+    into(table).set(new Uint8Array(acc.buffer, acc.byteOffset, acc.byteLength));
   }
-  return out;
 }
 
 /**
@@ -161,10 +182,12 @@ export async function scoreQuery(
   const userTables = query.tables.flatMap((s, table) =>
     s.kind === 'user' ? [{ table, bags: s.bags }] : [],
   );
-  const userPooled =
-    userTables.length > 0
-      ? pool(deps, query, userTables, 1, context, stats)
-      : Promise.resolve(new Map<number, Float32Array>());
+  const userPooled = (async () => {
+    const rows = new Map(userTables.map(({ table }) => [table, new Float32Array(dim)]));
+    if (userTables.length > 0)
+      await pool(deps, query, userTables, (table) => u8(rows.get(table)), context, stats);
+    return rows;
+  })();
   // Settled now so that a failing user lookup is reported once, by the batches that await it.
   userPooled.catch(() => undefined);
 
@@ -176,46 +199,48 @@ export async function scoreQuery(
     const start = b * batchSize;
     const end = Math.min(count, start + batchSize);
     const n = end - start;
-    const itemTables = query.tables.flatMap((s, table) =>
-      s.kind === 'items' ? [{ table, bags: sliceBags(s.bags, start, end) }] : [],
-    );
-    const [pooled, user] = await Promise.all([
-      itemTables.length > 0
-        ? pool(deps, query, itemTables, n, context, stats)
-        : new Map<number, Float32Array>(),
-      userPooled,
-    ]);
-    const embeddings = new Float32Array(t * n * dim);
-    for (let table = 0; table < t; table++) {
-      const base = table * n * dim;
-      const items = pooled.get(table);
-      const row = user.get(table);
-      if (items !== undefined) embeddings.set(items, base);
-      else if (row !== undefined) {
-        // The user's row for every item, by doubling: log2(n) copies instead of n (a hot
-        // loop of large filter stages in the orchestrator's profile).
-        embeddings.set(row, base);
-        for (let done = 1; done < n; done *= 2)
-          embeddings.copyWithin(base + done * dim, base, base + Math.min(done, n - done) * dim);
-      }
-    }
     const dense =
       query.itemDense !== undefined
         ? query.itemDense.subarray(start * spec.denseFeatures, end * spec.denseFeatures)
         : (query.userDense as Float32Array);
-    const started = performance.now();
-    const reply = await predict(
-      deps,
-      {
-        model: spec.name,
-        version: spec.version,
-        batch: n,
-        dense: bytesOf(dense),
-        embeddings: bytesOf(embeddings),
-      },
-      context,
-      workerPool,
+    // The Predict request is written first; the shards' replies are copied straight into its
+    // embeddings, float32 [table][item][dim] (table-major, as the dense graph reads them).
+    const tableBytes = n * dim * 4;
+    const { request, embeddings } = encodePredictRequest<PredictRequest>(
+      { model: spec.name, version: spec.version, batch: n, dense: bytesOf(dense) },
+      t * tableBytes,
     );
+    const region = (table: number) =>
+      embeddings.subarray(table * tableBytes, (table + 1) * tableBytes);
+    const itemTables = query.tables.flatMap((s, table) =>
+      s.kind === 'items' ? [{ table, bags: sliceBags(s.bags, start, end) }] : [],
+    );
+    const [, user] = await Promise.all([
+      itemTables.length > 0 ? pool(deps, query, itemTables, region, context, stats) : undefined,
+      userPooled,
+    ]);
+    query.tables.forEach((s, table) => {
+      if (s.kind === 'items') return;
+      const base = table * tableBytes;
+      const row = user.get(table);
+      if (row === undefined) {
+        // A table neither the user nor the items carry pools to zeros.
+        embeddings.fill(0, base, base + tableBytes);
+        return;
+      }
+      // The user's row for every item, by doubling: log2(n) copies instead of n (a hot loop of
+      // large filter stages in the orchestrator's profile).
+      const rowBytes = dim * 4;
+      embeddings.set(u8(row), base);
+      for (let done = 1; done < n; done *= 2)
+        embeddings.copyWithin(
+          base + done * rowBytes,
+          base,
+          base + Math.min(done, n - done) * rowBytes,
+        );
+    });
+    const started = performance.now();
+    const reply = await predict(deps, request, context, workerPool);
     stats.denseMs += performance.now() - started;
     addCompute(stats, reply.workerId, reply.computeMs);
     stats.workers.add(reply.workerId);
