@@ -42,8 +42,7 @@ function addCompute(stats: QueryStats, instance: string, ms: number): void {
 }
 
 /** The bytes of a float32 tensor (a view). */
-const u8 = (a: Float32Array | undefined): Uint8Array =>
-  a === undefined ? new Uint8Array(0) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const u8 = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 interface Part {
   readonly table: number;
@@ -125,6 +124,11 @@ async function pool(
     stats.shards.add(reply.shardId);
     stats.embeddingBackends.add(reply.backend);
     for (const pooled of reply.pooled) {
+      if (!parts.has(pooled.table))
+        throw new RecmeshError(
+          'internal',
+          `shard ${reply.shardId} pooled table ${pooled.table} of ${query.spec.name}, which it was not sent`,
+        );
       got.set(pooled.table, (got.get(pooled.table) ?? 0) + 1);
       const dest = into(pooled.table);
       if (pooled.values.byteLength !== dest.byteLength)
@@ -156,7 +160,7 @@ async function pool(
         if (n > 0)
           for (let d = 0; d < dim; d++) acc[b * dim + d] = (acc[b * dim + d] as number) / n;
       });
-    into(table).set(new Uint8Array(acc.buffer, acc.byteOffset, acc.byteLength));
+    into(table).set(u8(acc));
   }
 }
 
@@ -185,7 +189,14 @@ export async function scoreQuery(
   const userPooled = (async () => {
     const rows = new Map(userTables.map(({ table }) => [table, new Float32Array(dim)]));
     if (userTables.length > 0)
-      await pool(deps, query, userTables, (table) => u8(rows.get(table)), context, stats);
+      await pool(
+        deps,
+        query,
+        userTables,
+        (table) => u8(rows.get(table) as Float32Array),
+        context,
+        stats,
+      );
     return rows;
   })();
   // Settled now so that a failing user lookup is reported once, by the batches that await it.
