@@ -206,6 +206,12 @@ export function serializeTensorMessage<T extends object>(name: TensorMessage, me
   return out.buf;
 }
 
+/** PredictRequest's fields but its embeddings, and its embeddings field (written last). */
+const PREDICT_HEAD: Schema = TENSOR_MESSAGES.PredictRequest.filter((f) => f.key !== 'embeddings');
+const PREDICT_EMBEDDINGS = TENSOR_MESSAGES.PredictRequest.find(
+  (f) => f.key === 'embeddings',
+) as FieldSpec;
+
 /** A PredictRequest written before its embeddings are known, and where they go. */
 export interface EncodedPredict<T> {
   /** The request: its fields, and the wire bytes it is sent as. */
@@ -225,18 +231,17 @@ export interface EncodedPredict<T> {
 export function encodePredictRequest<
   T extends { model: string; batch: number; version: number; dense: Buffer; embeddings: Buffer },
 >(head: Omit<T, 'embeddings'>, embeddingBytes: number): EncodedPredict<T> {
-  const schema: Schema = TENSOR_MESSAGES.PredictRequest;
-  const rest = schema.filter((f) => f.key !== 'embeddings');
   const value = { ...head, embeddings: Buffer.alloc(0) } as unknown as Value;
-  const field = schema.find((f) => f.key === 'embeddings') as FieldSpec;
   const tail =
     embeddingBytes === 0
       ? 0
-      : varintSize(field.no * 8 + WIRE_LEN) + varintSize(embeddingBytes) + embeddingBytes;
-  const out = new Out(Buffer.allocUnsafe(messageSize(rest, value) + tail));
-  writeMessage(out, rest, value);
+      : varintSize(PREDICT_EMBEDDINGS.no * 8 + WIRE_LEN) +
+        varintSize(embeddingBytes) +
+        embeddingBytes;
+  const out = new Out(Buffer.allocUnsafe(messageSize(PREDICT_HEAD, value) + tail));
+  writeMessage(out, PREDICT_HEAD, value);
   if (embeddingBytes > 0) {
-    out.varint(field.no * 8 + WIRE_LEN);
+    out.varint(PREDICT_EMBEDDINGS.no * 8 + WIRE_LEN);
     out.varint(embeddingBytes);
   }
   const embeddings = out.buf.subarray(out.pos, out.pos + embeddingBytes);

@@ -41,9 +41,6 @@ function addCompute(stats: QueryStats, instance: string, ms: number): void {
   stats.subCalls.push({ instance, computeMs: ms, atMs: Date.now() });
 }
 
-/** The bytes of a float32 tensor (a view). */
-const u8 = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
 interface Part {
   readonly table: number;
   readonly bags: Bags;
@@ -160,7 +157,7 @@ async function pool(
         if (n > 0)
           for (let d = 0; d < dim; d++) acc[b * dim + d] = (acc[b * dim + d] as number) / n;
       });
-    into(table).set(u8(acc));
+    into(table).set(bytesOf(acc));
   }
 }
 
@@ -193,7 +190,7 @@ export async function scoreQuery(
         deps,
         query,
         userTables,
-        (table) => u8(rows.get(table) as Float32Array),
+        (table) => bytesOf(rows.get(table) as Float32Array),
         context,
         stats,
       );
@@ -242,7 +239,7 @@ export async function scoreQuery(
       // The user's row for every item, by doubling: log2(n) copies instead of n (a hot loop of
       // large filter stages in the orchestrator's profile).
       const rowBytes = dim * 4;
-      embeddings.set(u8(row), base);
+      embeddings.set(bytesOf(row), base);
       for (let done = 1; done < n; done *= 2)
         embeddings.copyWithin(
           base + done * rowBytes,
