@@ -43,22 +43,34 @@ const run = (args) => execFileSync(buf, args, { cwd: protoRoot, stdio: 'inherit'
 run(['generate', '--template', JSON.stringify(template)]);
 
 // The messages that carry tensors are serialised by src/wire.ts in one pass into a Buffer of
-// their exact size (see there why); their service definitions are rewired to it here.
+// their exact size (see there why); their service definitions are rewired to it here. Every
+// decoder's bytes fields are views of the received message (wire.ts bytesView), not copies.
 const TENSOR_MESSAGES = {
   'dense.ts': ['PredictRequest'],
   'embedding.ts': ['LookupRequest', 'LookupResponse'],
+  'ranking.ts': ['RankRequest'],
 };
-for (const [file, messages] of Object.entries(TENSOR_MESSAGES)) {
+const COPIED_BYTES = 'Buffer.from(reader.bytes())';
+for (const file of readdirSync(join(out, 'recmesh/v1')).filter((f) => f.endsWith('.ts'))) {
   const path = join(out, 'recmesh/v1', file);
   let text = readFileSync(path, 'utf8');
-  for (const name of messages) {
+  const wire = [];
+  for (const name of TENSOR_MESSAGES[file] ?? []) {
     const generated = `Buffer.from(${name}.encode(value).finish())`;
     const uses = text.split(generated).length - 1;
     if (uses !== 1) throw new Error(`${file}: expected one ${generated}, found ${uses}`);
     text = text.replace(generated, `serializeTensorMessage("${name}", value)`);
+    wire.push('serializeTensorMessage');
   }
+  if (text.includes(COPIED_BYTES)) {
+    text = text.replaceAll(COPIED_BYTES, 'bytesView(reader.bytes())');
+    wire.push('bytesView');
+  }
+  if (text.includes('Buffer.from(reader.'))
+    throw new Error(`${file}: a decoder copies bytes in a form this script does not rewire`);
+  if (wire.length === 0) continue;
   const firstImport = text.indexOf('import ');
-  text = `${text.slice(0, firstImport)}import { serializeTensorMessage } from "../../../wire";\n${text.slice(firstImport)}`;
+  text = `${text.slice(0, firstImport)}import { ${[...new Set(wire)].join(', ')} } from "../../../wire";\n${text.slice(firstImport)}`;
   writeFileSync(path, text);
 }
 // Descriptor set (with imports) that @grpc/reflection serves.

@@ -1,5 +1,6 @@
 // One-pass serialisers for the messages that carry tensors: the generated service definitions of
-// Lookup and Predict call these instead of ts-proto's encode (scripts/generate.mjs rewires them).
+// Rank, Lookup and Predict call these instead of ts-proto's encode (scripts/generate.mjs rewires
+// them).
 //
 // ts-proto's writer grows its buffer by doubling, moves every nested message once more to fit its
 // length prefix, and its result is copied again into a Buffer for grpc-js: measured in the
@@ -9,8 +10,11 @@
 // that size. They write what ts-proto writes, byte for byte (test/wire.test.ts checks that for
 // every field, and that the schemas below name every field the generated types have).
 
-/** How a field is written; a schema is a message's fields in the order ts-proto writes them. */
-type FieldType = 'string' | 'uint32' | 'enum' | 'double' | 'bytes' | Schema;
+/**
+ * How a field is written; a schema is a message's fields in the order ts-proto writes them.
+ * 'floats' and 'uint32s' are packed repeated float and uint32.
+ */
+type FieldType = 'string' | 'uint32' | 'enum' | 'double' | 'bytes' | 'floats' | 'uint32s' | Schema;
 
 export interface FieldSpec {
   readonly no: number;
@@ -29,12 +33,53 @@ const BAGS: Schema = [
 
 /** The schemas of the messages serialised here, by message name. */
 export const TENSOR_MESSAGES = {
+  RankRequest: [
+    { no: 1, key: 'model', type: 'string' },
+    {
+      no: 2,
+      key: 'user',
+      type: [
+        { no: 1, key: 'dense', type: 'bytes' },
+        {
+          no: 2,
+          key: 'sparse',
+          repeated: true,
+          type: [
+            { no: 1, key: 'table', type: 'uint32' },
+            { no: 2, key: 'indices', type: 'bytes' },
+            { no: 3, key: 'weights', type: 'bytes' },
+          ],
+        },
+      ],
+    },
+    {
+      no: 3,
+      key: 'items',
+      type: [
+        { no: 1, key: 'count', type: 'uint32' },
+        { no: 2, key: 'itemIds', type: 'bytes' },
+        { no: 3, key: 'dense', type: 'bytes' },
+        {
+          no: 4,
+          key: 'sparse',
+          repeated: true,
+          type: [
+            { no: 1, key: 'table', type: 'uint32' },
+            { no: 2, key: 'bags', type: BAGS },
+          ],
+        },
+      ],
+    },
+    { no: 4, key: 'topK', type: 'uint32' },
+    { no: 5, key: 'taskWeights', type: 'floats' },
+  ],
   PredictRequest: [
     { no: 1, key: 'model', type: 'string' },
     { no: 2, key: 'batch', type: 'uint32' },
     { no: 3, key: 'dense', type: 'bytes' },
     { no: 4, key: 'embeddings', type: 'bytes' },
     { no: 5, key: 'version', type: 'uint32' },
+    { no: 6, key: 'sharedTables', type: 'uint32s' },
   ],
   LookupRequest: [
     { no: 1, key: 'model', type: 'string' },
@@ -99,6 +144,12 @@ function payloadSize(type: FieldType, v: unknown): number | undefined {
       return v === 0 ? undefined : 8;
     case 'bytes':
       return (v as Uint8Array).length === 0 ? undefined : (v as Uint8Array).length;
+    case 'floats':
+      return (v as number[]).length === 0 ? undefined : 4 * (v as number[]).length;
+    case 'uint32s':
+      return (v as number[]).length === 0
+        ? undefined
+        : (v as number[]).reduce((n, x) => n + varintSize(x), 0);
     default:
       // A singular message is written when present, even empty; ts-proto's types use undefined.
       return v === undefined ? undefined : messageSize(type, v as Value);
@@ -176,6 +227,12 @@ function writeField(out: Out, field: FieldSpec, v: unknown): void {
       out.buf.set(v as Uint8Array, out.pos);
       out.pos += payload;
       return;
+    case 'floats':
+      for (const x of v as number[]) out.pos = out.buf.writeFloatLE(x, out.pos);
+      return;
+    case 'uint32s':
+      for (const x of v as number[]) out.varint(x);
+      return;
     default:
       writeMessage(out, field.type, v as Value);
   }
@@ -190,8 +247,8 @@ function writeMessage(out: Out, schema: Schema, message: Value): void {
 }
 
 /**
- * A message that carries its own wire bytes (encodePredictRequest): serializeTensorMessage sends
- * them as they are.
+ * A message that carries its own wire bytes (encodePredictRequest, preEncoded):
+ * serializeTensorMessage sends them as they are.
  */
 const WIRE: unique symbol = Symbol('recmesh.wire');
 
@@ -206,11 +263,57 @@ export function serializeTensorMessage<T extends object>(name: TensorMessage, me
   return out.buf;
 }
 
-/** PredictRequest's fields but its embeddings, and its embeddings field (written last). */
-const PREDICT_HEAD: Schema = TENSOR_MESSAGES.PredictRequest.filter((f) => f.key !== 'embeddings');
+/**
+ * `message` with its wire bytes written now: serialising it sends them as they are, however often
+ * it is sent (a load generator sending the same requests again measures the mesh, not its own
+ * encoder). The message must not change afterwards.
+ */
+export function preEncoded<T extends object>(name: TensorMessage, message: T): T {
+  return { ...message, [WIRE]: serializeTensorMessage(name, message) };
+}
+
+/**
+ * Bytes before a message in the buffer a gRPC receiver decodes it from: grpc-js reassembles each
+ * message with its 5-byte frame header (compression flag, length) into one buffer of its own and
+ * hands the decoder the view that follows the header.
+ */
+const GRPC_FRAME_HEADER = 5;
+
+/** PredictRequest's fields but its tensors, and its two tensor fields (written last, aligned). */
+const PREDICT_HEAD: Schema = TENSOR_MESSAGES.PredictRequest.filter(
+  (f) => f.key !== 'dense' && f.key !== 'embeddings',
+);
+const PREDICT_DENSE = TENSOR_MESSAGES.PredictRequest.find((f) => f.key === 'dense') as FieldSpec;
 const PREDICT_EMBEDDINGS = TENSOR_MESSAGES.PredictRequest.find(
   (f) => f.key === 'embeddings',
 ) as FieldSpec;
+
+/**
+ * A bytes field whose payload the receiver finds 4-byte aligned (so it views float32 in place
+ * instead of copying): the length is written as a varint padded to 0-3 extra bytes (continuation
+ * bytes of zero value, which every protobuf reader accepts, up to 10 bytes) so that the payload
+ * starts at a multiple of 4 after the gRPC frame header. Returns the field's size from `at`.
+ */
+function alignedFieldSize(no: number, length: number, at: number): number {
+  if (length === 0) return 0;
+  const head = varintSize(no * 8 + WIRE_LEN) + varintSize(length);
+  const pad = (4 - ((GRPC_FRAME_HEADER + at + head) % 4)) % 4;
+  return head + pad + length;
+}
+
+/** Writes the tag and padded length of alignedFieldSize's field; the payload goes at out.pos. */
+function writeAlignedHead(out: Out, no: number, length: number): void {
+  if (length === 0) return;
+  out.varint(no * 8 + WIRE_LEN);
+  const minimal = varintSize(length);
+  const pad = (4 - ((GRPC_FRAME_HEADER + out.pos + minimal) % 4)) % 4;
+  let v = length;
+  for (let i = 0; i < minimal + pad - 1; i++) {
+    out.buf[out.pos++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out.buf[out.pos++] = v;
+}
 
 /** A PredictRequest written before its embeddings are known, and where they go. */
 export interface EncodedPredict<T> {
@@ -218,6 +321,8 @@ export interface EncodedPredict<T> {
   readonly request: T;
   /** The embeddings' bytes inside the wire bytes, to fill before the request is sent. */
   readonly embeddings: Buffer;
+  /** The wire bytes (from `allocate`): free to reuse once every call that sent them has ended. */
+  readonly wire: Buffer;
 }
 
 /**
@@ -225,26 +330,49 @@ export interface EncodedPredict<T> {
  * size before they are known: the caller pools the embeddings straight into `embeddings` (a view
  * of that Buffer), and serializeTensorMessage sends the Buffer as it is, so the batch's
  * embeddings are neither gathered into a tensor of their own nor copied into the message. The
- * embeddings field is written last (protobuf lets fields come in any order); the request's
- * `embeddings` is that view, its other fields are `head`'s.
+ * two tensors are written last (protobuf lets fields come in any order), each aligned for the
+ * receiver (alignedFieldSize), so the dense worker reads both in place. The request's
+ * `embeddings` is that view, its other fields are `head`'s. `allocate` gives the buffer (of
+ * exactly the size asked, contents irrelevant: every byte is written or is the embeddings').
  */
 export function encodePredictRequest<
-  T extends { model: string; batch: number; version: number; dense: Buffer; embeddings: Buffer },
->(head: Omit<T, 'embeddings'>, embeddingBytes: number): EncodedPredict<T> {
-  const value = { ...head, embeddings: Buffer.alloc(0) } as unknown as Value;
-  const tail =
-    embeddingBytes === 0
-      ? 0
-      : varintSize(PREDICT_EMBEDDINGS.no * 8 + WIRE_LEN) +
-        varintSize(embeddingBytes) +
-        embeddingBytes;
-  const out = new Out(Buffer.allocUnsafe(messageSize(PREDICT_HEAD, value) + tail));
+  T extends {
+    model: string;
+    batch: number;
+    version: number;
+    dense: Buffer;
+    embeddings: Buffer;
+    sharedTables: number[];
+  },
+>(
+  head: Omit<T, 'embeddings'>,
+  embeddingBytes: number,
+  allocate: (size: number) => Buffer = Buffer.allocUnsafe,
+): EncodedPredict<T> {
+  const value = head as unknown as Value;
+  const headBytes = messageSize(PREDICT_HEAD, value);
+  const denseBytes = alignedFieldSize(PREDICT_DENSE.no, head.dense.length, headBytes);
+  const size =
+    headBytes +
+    denseBytes +
+    alignedFieldSize(PREDICT_EMBEDDINGS.no, embeddingBytes, headBytes + denseBytes);
+  const out = new Out(allocate(size));
   writeMessage(out, PREDICT_HEAD, value);
-  if (embeddingBytes > 0) {
-    out.varint(PREDICT_EMBEDDINGS.no * 8 + WIRE_LEN);
-    out.varint(embeddingBytes);
-  }
+  writeAlignedHead(out, PREDICT_DENSE.no, head.dense.length);
+  out.buf.set(head.dense, out.pos);
+  out.pos += head.dense.length;
+  writeAlignedHead(out, PREDICT_EMBEDDINGS.no, embeddingBytes);
   const embeddings = out.buf.subarray(out.pos, out.pos + embeddingBytes);
   const request = { ...head, embeddings, [WIRE]: out.buf } as unknown as T;
-  return { request, embeddings };
+  return { request, embeddings, wire: out.buf };
+}
+
+/**
+ * A decoded bytes field as a Buffer over the received message's memory (no copy): the generated
+ * decoders call this where ts-proto copies (scripts/generate.mjs rewires them). grpc-js gives each
+ * message a buffer of its own, so the views stay valid as long as they are held, and they keep
+ * that buffer alive as long: a decoded message is read, not kept, and its tensors not written to.
+ */
+export function bytesView(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }

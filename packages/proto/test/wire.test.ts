@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   Bags,
+  Candidates,
   DenseServiceService,
   EmbeddingServiceService,
   LookupRequest,
@@ -9,10 +10,16 @@ import {
   PooledTable,
   Pooling,
   PredictRequest,
+  RankingServiceService,
+  RankRequest,
+  ItemSparse,
   TableLookup,
+  UserFeatures,
+  UserSparse,
 } from '../src/index';
 import {
   encodePredictRequest,
+  preEncoded,
   serializeTensorMessage,
   TENSOR_MESSAGES,
   type Schema,
@@ -25,13 +32,21 @@ const bytes = (n: number, seed = 1) =>
 const UINTS = [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_456, 4_294_967_295];
 
 const predicts: PredictRequest[] = [
-  { model: '', batch: 0, dense: Buffer.alloc(0), embeddings: Buffer.alloc(0), version: 0 },
+  {
+    model: '',
+    batch: 0,
+    dense: Buffer.alloc(0),
+    embeddings: Buffer.alloc(0),
+    version: 0,
+    sharedTables: [],
+  },
   ...UINTS.map((u, i) => ({
     model: i % 2 === 0 ? 'rm-large' : 'modèle-ü-😀',
     batch: u,
     dense: bytes(i * 13),
     embeddings: bytes([0, 1, 127, 128, 20_000, 70_000][i % 6] as number, i),
     version: UINTS[UINTS.length - 1 - i] as number,
+    sharedTables: [[], [0], [0, 5, 300], [127, 128, 4_294_967_295]][i % 4] as number[],
   })),
 ];
 
@@ -73,6 +88,41 @@ const replies: LookupResponse[] = [
   })),
 ];
 
+const ranks: RankRequest[] = [
+  { model: '', user: undefined, items: undefined, topK: 0, taskWeights: [] },
+  {
+    model: 'two-stage',
+    user: {
+      dense: bytes(13 * 4),
+      sparse: [
+        { table: 0, indices: bytes(4), weights: Buffer.alloc(0) },
+        { table: 12, indices: bytes(12, 3), weights: bytes(12, 5) },
+      ],
+    },
+    items: {
+      count: 4096,
+      itemIds: bytes(4096 * 8),
+      dense: bytes(4096 * 13 * 4, 2),
+      sparse: [
+        {
+          table: 13,
+          bags: { indices: bytes(4096 * 4), offsets: bytes(4096 * 4, 9), weights: Buffer.alloc(0) },
+        },
+        { table: 25, bags: undefined },
+      ],
+    },
+    topK: 64,
+    taskWeights: [0.5, 2, -1.25],
+  },
+  {
+    model: 'm',
+    user: { dense: Buffer.alloc(0), sparse: [] },
+    items: { count: 0, itemIds: Buffer.alloc(0), dense: Buffer.alloc(0), sparse: [] },
+    topK: 4_294_967_295,
+    taskWeights: [],
+  },
+];
+
 function keysOf(schema: Schema): string[] {
   return schema.map((f) => f.key).sort();
 }
@@ -84,6 +134,15 @@ describe('tensor message serialisers', () => {
     assert.deepEqual(keysOf(TENSOR_MESSAGES.PredictRequest), base(PredictRequest.decode(empty)));
     assert.deepEqual(keysOf(TENSOR_MESSAGES.LookupRequest), base(LookupRequest.decode(empty)));
     assert.deepEqual(keysOf(TENSOR_MESSAGES.LookupResponse), base(LookupResponse.decode(empty)));
+    assert.deepEqual(keysOf(TENSOR_MESSAGES.RankRequest), base(RankRequest.decode(empty)));
+    const field = (schema: Schema, key: string) =>
+      schema.find((f) => f.key === key)?.type as Schema;
+    const user = field(TENSOR_MESSAGES.RankRequest, 'user');
+    const items = field(TENSOR_MESSAGES.RankRequest, 'items');
+    assert.deepEqual(keysOf(user), base(UserFeatures.decode(empty)));
+    assert.deepEqual(keysOf(field(user, 'sparse')), base(UserSparse.decode(empty)));
+    assert.deepEqual(keysOf(items), base(Candidates.decode(empty)));
+    assert.deepEqual(keysOf(field(items, 'sparse')), base(ItemSparse.decode(empty)));
     const [lookup] = TENSOR_MESSAGES.LookupRequest.filter((f) => f.key === 'lookups');
     const [pooled] = TENSOR_MESSAGES.LookupResponse.filter((f) => f.key === 'pooled');
     assert.deepEqual(keysOf(lookup?.type as Schema), base(TableLookup.decode(empty)));
@@ -114,6 +173,21 @@ describe('tensor message serialisers', () => {
     same('PredictRequest', PredictRequest, predicts);
     same('LookupRequest', LookupRequest, lookups);
     same('LookupResponse', LookupResponse, replies);
+    same('RankRequest', RankRequest, ranks);
+  });
+
+  it('preEncoded: the bytes written once are what Rank sends, every time', () => {
+    const rank = RankingServiceService.rank;
+    for (const m of ranks) {
+      const once = preEncoded('RankRequest', m);
+      const first = rank.requestSerialize(once);
+      assert.equal(rank.requestSerialize(once), first, 'the same Buffer, not a new encoding');
+      assert.ok(first.equals(Buffer.from(RankRequest.encode(m).finish())));
+      assert.deepEqual(
+        RankRequest.decode(first),
+        RankRequest.decode(RankRequest.encode(m).finish()),
+      );
+    }
   });
 
   it('are what the Predict and Lookup definitions serialise with, and decode back', () => {
@@ -142,16 +216,30 @@ describe('tensor message serialisers', () => {
     const predict = DenseServiceService.predict;
     for (const m of predicts) {
       const { request, embeddings } = encodePredictRequest<PredictRequest>(
-        { model: m.model, version: m.version, batch: m.batch, dense: m.dense },
+        {
+          model: m.model,
+          version: m.version,
+          batch: m.batch,
+          dense: m.dense,
+          sharedTables: m.sharedTables,
+        },
         m.embeddings.length,
       );
       assert.equal(embeddings.length, m.embeddings.length);
       embeddings.set(m.embeddings);
       const wire = predict.requestSerialize(request);
-      assert.equal(wire.length, serializeTensorMessage('PredictRequest', m).length);
+      // At most 3 bytes of varint padding per tensor, to align each for the receiver.
+      const canonical = serializeTensorMessage('PredictRequest', m).length;
+      assert.ok(wire.length >= canonical && wire.length <= canonical + 6, `${wire.length} bytes`);
       // The request is its wire bytes: serialising it copies nothing more.
       assert.equal(wire.buffer, embeddings.buffer);
-      const back = PredictRequest.decode(wire);
+      // As grpc-js receives it: one buffer of the 5-byte frame header and the message.
+      const framed = Buffer.concat([Buffer.alloc(5), wire]).subarray(5);
+      const back = PredictRequest.decode(framed);
+      for (const tensor of [back.dense, back.embeddings])
+        if (tensor.length > 0) assert.equal(tensor.byteOffset % 4, 0, 'aligned in the frame');
+      // Decoded bytes are views of the received message, not copies.
+      if (back.embeddings.length > 0) assert.equal(back.embeddings.buffer, framed.buffer);
       assert.deepEqual(back, PredictRequest.decode(serializeTensorMessage('PredictRequest', m)));
       assert.deepEqual({ ...back }, { ...m, dense: back.dense, embeddings: back.embeddings });
       assert.ok(back.dense.equals(m.dense) && back.embeddings.equals(m.embeddings));

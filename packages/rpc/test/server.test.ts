@@ -71,6 +71,7 @@ describe('rpc server', () => {
           batch: 1,
           dense: Buffer.alloc(0),
           embeddings: Buffer.alloc(0),
+          sharedTables: [],
           ...request,
         },
         new Metadata(),
@@ -159,7 +160,14 @@ describe('rpc server', () => {
     const client = new DenseServiceClient(`127.0.0.1:${other.port}`, credentials.createInsecure());
     const err = await new Promise<ServiceError>((resolve) =>
       client.predict(
-        { model: 'x', version: 0, batch: 1, dense: Buffer.alloc(0), embeddings: Buffer.alloc(0) },
+        {
+          model: 'x',
+          version: 0,
+          batch: 1,
+          dense: Buffer.alloc(0),
+          embeddings: Buffer.alloc(0),
+          sharedTables: [],
+        },
         (e) => resolve(e as ServiceError),
       ),
     );
