@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { status, type ServiceError } from '@grpc/grpc-js';
-import { checkHealth, listServices } from '@recmesh/rpc';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { DenseServiceClient, type PredictRequest, type PredictResponse } from '@recmesh/proto';
+import { asF32, bytesOf, checkHealth, listServices } from '@recmesh/rpc';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { resolveModel } from '@recmesh/models';
 import { nodeFlagsFor } from '@recmesh/cli';
@@ -82,6 +83,72 @@ describe('the mesh API', () => {
       status.NOT_FOUND,
       /model = "rmc7": unknown model; served: rmc1/,
     );
+  });
+
+  it('a Predict with shared tables scores as the batch with their rows repeated; bad shared_tables are INVALID_ARGUMENT', async () => {
+    const worker = t.mesh.services.find((x) => x.role === 'dense-worker');
+    const client = new DenseServiceClient(worker?.address as string, credentials.createInsecure());
+    const predict = (r: Partial<PredictRequest>) =>
+      new Promise<PredictResponse>((resolve, reject) =>
+        client.predict(
+          {
+            model: 'rmc1',
+            version: 0,
+            batch: 0,
+            dense: Buffer.alloc(0),
+            embeddings: Buffer.alloc(0),
+            sharedTables: [],
+            ...r,
+          },
+          (err, res) => (err === null ? resolve(res) : reject(err)),
+        ),
+      );
+    try {
+      const batch = 5;
+      const { dim } = spec;
+      const tables = spec.tables.length;
+      const rng = new Rng(4);
+      const dense = Float32Array.from({ length: batch * spec.denseFeatures }, () => rng.next());
+      const full = Float32Array.from({ length: tables * batch * dim }, () => rng.next() - 0.5);
+      const shared = [0, 2, tables - 1];
+      // Every sample of a shared table has the same row; sent once.
+      for (const table of shared)
+        for (let b = 1; b < batch; b++)
+          full.copyWithin(
+            (table * batch + b) * dim,
+            table * batch * dim,
+            (table * batch + 1) * dim,
+          );
+      const sent = Float32Array.from(
+        Array.from({ length: tables }, (_, table) => {
+          const block = full.subarray(table * batch * dim, (table + 1) * batch * dim);
+          return Array.from(shared.includes(table) ? block.subarray(0, dim) : block);
+        }).flat(),
+      );
+      const whole = await predict({ batch, dense: bytesOf(dense), embeddings: bytesOf(full) });
+      const once = await predict({
+        batch,
+        dense: bytesOf(dense),
+        embeddings: bytesOf(sent),
+        sharedTables: shared,
+      });
+      assert.deepEqual(asF32(once.scores), asF32(whole.scores));
+      const refused = async (sharedTables: number[], re: RegExp) => {
+        const err = (await predict({
+          batch,
+          dense: bytesOf(dense),
+          embeddings: bytesOf(sent),
+          sharedTables,
+        }).catch((e: unknown) => e)) as ServiceError;
+        assert.equal(err.code, status.INVALID_ARGUMENT, err.message);
+        assert.match(err.details, re);
+      };
+      await refused([0, 2, tables], new RegExp(`shared_tables\\[2\\] = ${tables}`));
+      await refused([2, 0, 1], /shared_tables\[1\] = 0: .*strictly increasing/);
+      await refused([0, 2], /embeddings = "?\d+ floats"?: expected .*, 2 of them shared/);
+    } finally {
+      client.close();
+    }
   });
 
   it('malformed queries are INVALID_ARGUMENT naming the field and value, and the mesh keeps serving', async () => {

@@ -6,7 +6,7 @@ import {
   type PredictRequest,
   type PredictResponse,
 } from '@recmesh/proto';
-import { asF32, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
+import { asF32, BufferPool, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
 import type { ServiceContext } from '@recmesh/runtime';
 import type { LoadedModel, SessionStore } from './sessions';
 
@@ -17,6 +17,41 @@ function expandRows(row: Float32Array, batch: number): Float32Array {
   return out;
 }
 
+/**
+ * The embeddings float32 [tables][batch][dim] in `into`, from `received` where each table of
+ * `shared` carries one row: copied table by table, a shared row repeated by doubling.
+ */
+function repeatShared(
+  received: Float32Array,
+  shared: readonly number[],
+  tables: number,
+  batch: number,
+  dim: number,
+  into: Buffer,
+): Float32Array {
+  const out = new Float32Array(into.buffer, into.byteOffset, tables * batch * dim);
+  const block = batch * dim;
+  let from = 0;
+  let next = 0;
+  for (let table = 0; table < tables; table++) {
+    const at = table * block;
+    if (shared[next] !== table) {
+      out.set(received.subarray(from, from + block), at);
+      from += block;
+      continue;
+    }
+    next++;
+    out.set(received.subarray(from, from + dim), at);
+    from += dim;
+    for (let done = dim; done < block; done *= 2)
+      out.copyWithin(at + done, at, at + Math.min(done, block - done));
+  }
+  return out;
+}
+
+/** Embedding tensors of requests with shared tables, reused (a few batch sizes recur). */
+const EXPANDED_TENSOR_BYTES = 64 * 1024 * 1024;
+
 /** DenseService over this worker's sessions. */
 export function denseService(
   context: ServiceContext,
@@ -25,6 +60,7 @@ export function denseService(
   maxBatch: number,
 ): ServiceBinding {
   const { logger, usage, instance } = context;
+  const tensors = new BufferPool(EXPANDED_TENSOR_BYTES);
   const predict = async (request: PredictRequest): Promise<PredictResponse> => {
     // The version stays held (not released by a reload) until the graph has run.
     const held = store.acquire(request.model, request.version);
@@ -53,17 +89,38 @@ export function denseService(
         `expected ${batch} x ${f} (or one row of ${f})`,
       );
     }
-    const embeddings = asF32(request.embeddings, 'embeddings');
-    const want = spec.tables.length * batch * spec.dim;
-    if (embeddings.length !== want) {
+    const received = asF32(request.embeddings, 'embeddings');
+    const shared = request.sharedTables;
+    const tables = spec.tables.length;
+    shared.forEach((table, i) => {
+      if (!(table < tables && (i === 0 || table > (shared[i - 1] as number))))
+        throw invalidArgument(
+          `shared_tables[${i}]`,
+          table,
+          `must be a table of ${spec.name} (< ${tables}), in strictly increasing order`,
+        );
+    });
+    const want = ((tables - shared.length) * batch + shared.length) * spec.dim;
+    if (received.length !== want) {
       throw invalidArgument(
         'embeddings',
-        `${embeddings.length} floats`,
-        `expected ${spec.tables.length} tables x ${batch} x ${spec.dim}`,
+        `${received.length} floats`,
+        `expected ${tables} tables x ${batch} x ${spec.dim}` +
+          (shared.length > 0 ? `, ${shared.length} of them shared (1 x ${spec.dim})` : ''),
       );
     }
+    const expanded = shared.length === 0 ? undefined : tensors.take(tables * batch * spec.dim * 4);
+    const embeddings =
+      expanded === undefined
+        ? received
+        : repeatShared(received, shared, tables, batch, spec.dim, expanded);
     const started = performance.now();
-    const scores = await session.run(dense, embeddings, batch);
+    let scores: Float32Array;
+    try {
+      scores = await session.run(dense, embeddings, batch);
+    } finally {
+      if (expanded !== undefined) tensors.give(expanded);
+    }
     const computeMs = performance.now() - started;
     const tasks = spec.tasks.length;
     if (scores.length !== batch * tasks)

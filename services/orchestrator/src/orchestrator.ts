@@ -1,6 +1,7 @@
 import { PeerRegistry } from '@recmesh/bus';
 import { gridFeedMetrics, startSiteFactors } from '@recmesh/carbon-io';
 import { servedPresets } from '@recmesh/model-repository';
+import { BufferPool } from '@recmesh/rpc';
 import { runService, type Booted } from '@recmesh/runtime';
 import type { orchestratorSpec } from './config';
 import { Receipts } from './carbon/receipts';
@@ -15,6 +16,9 @@ import { VersionPins } from './routing/version-pins';
 import { Admission } from './scheduler/admission';
 import { schedulerService } from './scheduler/scheduler-service';
 import { Schedulers } from './scheduler/schedulers';
+
+/** Predict request buffers kept for reuse: a few batches in flight of the largest models. */
+const PREDICT_BUFFER_BYTES = 64 * 1024 * 1024;
 
 export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): Promise<void> {
   const { config, common, logger, telemetry, instance } = booted;
@@ -105,6 +109,7 @@ export async function runOrchestrator(booted: Booted<typeof orchestratorSpec>): 
             minDelayMs: config.hedgeMinMs,
           }),
           maxBatchesInFlight: config.maxBatchesInFlight,
+          predictBuffers: new BufferPool(PREDICT_BUFFER_BYTES),
         },
         {
           catalog,

@@ -212,4 +212,36 @@ describe('fan-out to replicas', () => {
       ],
     );
   });
+
+  it('reports the call ended once it is settled and every attempt has ended (the request is free)', async () => {
+    const counter = () => {
+      const c = { n: 0, ended: () => c.n++ };
+      return c;
+    };
+    const plain = await setup(['answer']);
+    const one = counter();
+    await lookup(plain.deps, 'g', request, { deadline: Date.now() + 5000 }, one.ended);
+    assert.equal(one.n, 1, 'one attempt, answered: ended as it settles');
+
+    const refused = await setup(['invalid']);
+    const failed = counter();
+    await assert.rejects(lookup(refused.deps, 'g', request, {}, failed.ended));
+    assert.equal(failed.n, 1);
+
+    const hedged = await setup(['stall', 'answer'], hedgeAfter(50));
+    const two = counter();
+    const reply = await lookup(
+      hedged.deps,
+      'g',
+      request,
+      { deadline: Date.now() + 5000 },
+      two.ended,
+    );
+    assert.equal(reply.shardId, 'r1');
+    assert.equal(two.n, 0, 'the losing attempt was still being cancelled when the call settled');
+    for (let i = 0; i < 100 && two.n === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(two.n, 1, 'ended once the cancelled attempt ended');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(two.n, 1, 'and only once');
+  });
 });

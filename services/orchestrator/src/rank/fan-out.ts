@@ -6,7 +6,13 @@ import type {
   PredictRequest,
   PredictResponse,
 } from '@recmesh/proto';
-import { KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, unaryCall, type CallContext } from '@recmesh/rpc';
+import {
+  KEEPALIVE_TIME_MS,
+  KEEPALIVE_TIMEOUT_MS,
+  unaryCall,
+  type BufferPool,
+  type CallContext,
+} from '@recmesh/rpc';
 import type { Balancer } from '../routing/balancer';
 import type { ClientPool } from '../routing/client-pool';
 import type { HedgePolicy } from '../routing/hedge-policy';
@@ -23,6 +29,8 @@ export interface FanOutDeps {
    * Undefined: all at once.
    */
   readonly maxBatchesInFlight?: number;
+  /** Where Predict requests are written, reused once their calls have ended; undefined: fresh. */
+  readonly predictBuffers?: BufferPool;
 }
 
 /**
@@ -50,7 +58,8 @@ type Attempt<Res> = (peer: Announcement, context: CallContext) => Promise<Res>;
  *   replica as well; a call not hedged looks again every HEDGE_RECHECK_MS (or hedge delay) for a
  *   replica that has since gone silent. The first answer wins, the other attempt is cancelled,
  *   and a replica that lost despite its head start is demoted for DEMOTE_MS.
- * Any other failure, or no replica left, ends the call with an error naming who.
+ * Any other failure, or no replica left, ends the call with an error naming who. `ended` runs once
+ * the call is settled and every attempt has ended (grpc-js holds the request no more).
  */
 function callReplica<Res>(
   deps: FanOutDeps,
@@ -59,6 +68,7 @@ function callReplica<Res>(
   replicas: () => readonly Announcement[],
   call: Attempt<Res>,
   context: CallContext,
+  ended?: () => void,
 ): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     const tried = new Set<string>();
@@ -68,12 +78,19 @@ function callReplica<Res>(
     let lastError: unknown;
     const hedgeTimer: { timeout?: NodeJS.Timeout } = {};
 
+    let endedCalled = false;
+    const whenEnded = () => {
+      if (!settled || running.size > 0 || endedCalled) return;
+      endedCalled = true;
+      ended?.();
+    };
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(hedgeTimer.timeout);
       for (const { controller } of running.values()) controller.abort();
       outcome();
+      whenEnded();
     };
     const noReplica = () =>
       unavailable(
@@ -86,6 +103,7 @@ function callReplica<Res>(
     const finished = (peer: Announcement) => {
       running.delete(peer.id);
       deps.balancer.end(peer.id);
+      whenEnded();
     };
 
     /** Starts an attempt on the best replica not tried yet; false when none is left. */
@@ -163,6 +181,7 @@ export function lookup(
   group: string,
   request: LookupRequest,
   context: CallContext,
+  ended?: () => void,
 ): Promise<LookupResponse> {
   return callReplica(
     deps,
@@ -174,6 +193,7 @@ export function lookup(
       return unaryCall(client.lookup.bind(client), request, attempt);
     },
     context,
+    ended,
   );
 }
 
@@ -182,6 +202,7 @@ export function predict(
   request: PredictRequest,
   context: CallContext,
   pool: 'cpu' | 'accel' = 'cpu',
+  ended?: () => void,
 ): Promise<PredictResponse> {
   return callReplica(
     deps,
@@ -193,5 +214,6 @@ export function predict(
       return unaryCall(client.predict.bind(client), request, attempt);
     },
     context,
+    ended,
   );
 }

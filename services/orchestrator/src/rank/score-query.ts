@@ -163,8 +163,8 @@ async function pool(
 
 /**
  * Scores every item of `query` at the version it is pinned to: items cut into batches of
- * `batchSize`; the user's own bags are pooled once for the whole query; each batch pools its
- * items' bags, then one dense call scores it. Batches run concurrently, at most
+ * `batchSize`; each batch pools its items' bags, then one dense call scores it; the user's own
+ * bags are pooled once for the whole query, in the first batch's Lookup. Batches run concurrently, at most
  * `deps.maxBatchesInFlight` at once: the others have sent nothing yet, so a query cancelled
  * half-way stops sending at once, and one large query cannot queue all its batches' tensors on
  * the shards and workers ahead of everyone else's. Returns float32 [count][tasks].
@@ -183,21 +183,19 @@ export async function scoreQuery(
   const userTables = query.tables.flatMap((s, table) =>
     s.kind === 'user' ? [{ table, bags: s.bags }] : [],
   );
-  const userPooled = (async () => {
-    const rows = new Map(userTables.map(({ table }) => [table, new Float32Array(dim)]));
-    if (userTables.length > 0)
-      await pool(
-        deps,
-        query,
-        userTables,
-        (table) => bytesOf(rows.get(table) as Float32Array),
-        context,
-        stats,
-      );
-    return rows;
-  })();
+  // The user's rows, pooled once for the whole query by the first batch's Lookup (one call per
+  // shard group carries the user's tables and that batch's items); the other batches await them.
+  const rows = new Map(userTables.map(({ table }) => [table, new Float32Array(dim)]));
+  let userDone!: { resolve: () => void; reject: (err: unknown) => void };
+  const userPooled = new Promise<void>((resolve, reject) => {
+    userDone = { resolve, reject };
+  });
   // Settled now so that a failing user lookup is reported once, by the batches that await it.
   userPooled.catch(() => undefined);
+  // Tables whose vector is the same for every item: sent once per batch, not once per item.
+  const shared = spec.tables.flatMap((_, table) =>
+    query.tables[table]?.kind === 'items' ? [] : [table],
+  );
 
   const tasks = spec.tasks.length;
   const scores = new Float32Array(count * tasks);
@@ -212,43 +210,47 @@ export async function scoreQuery(
         ? query.itemDense.subarray(start * spec.denseFeatures, end * spec.denseFeatures)
         : (query.userDense as Float32Array);
     // The Predict request is written first; the shards' replies are copied straight into its
-    // embeddings, float32 [table][item][dim] (table-major, as the dense graph reads them).
-    const tableBytes = n * dim * 4;
-    const { request, embeddings } = encodePredictRequest<PredictRequest>(
-      { model: spec.name, version: spec.version, batch: n, dense: bytesOf(dense) },
-      t * tableBytes,
+    // embeddings, float32 [table][item][dim] (table-major, as the dense graph reads them), but
+    // one row for each shared table (the user's, or none), which the dense worker repeats.
+    const rowBytes = dim * 4;
+    const starts = new Int32Array(t + 1);
+    for (let table = 0; table < t; table++)
+      starts[table + 1] =
+        (starts[table] as number) + (query.tables[table]?.kind === 'items' ? n : 1) * rowBytes;
+    const buffers = deps.predictBuffers;
+    const { request, embeddings, wire } = encodePredictRequest<PredictRequest>(
+      {
+        model: spec.name,
+        version: spec.version,
+        batch: n,
+        dense: bytesOf(dense),
+        sharedTables: shared,
+      },
+      starts[t] as number,
+      buffers?.take,
     );
     const region = (table: number) =>
-      embeddings.subarray(table * tableBytes, (table + 1) * tableBytes);
+      embeddings.subarray(starts[table] as number, starts[table + 1] as number);
     const itemTables = query.tables.flatMap((s, table) =>
       s.kind === 'items' ? [{ table, bags: sliceBags(s.bags, start, end) }] : [],
     );
-    const [, user] = await Promise.all([
-      itemTables.length > 0 ? pool(deps, query, itemTables, region, context, stats) : undefined,
-      userPooled,
-    ]);
-    query.tables.forEach((s, table) => {
-      if (s.kind === 'items') return;
-      const base = table * tableBytes;
-      const row = user.get(table);
-      if (row === undefined) {
-        // A table neither the user nor the items carry pools to zeros.
-        embeddings.fill(0, base, base + tableBytes);
-        return;
-      }
-      // The user's row for every item, by doubling: log2(n) copies instead of n (a hot loop of
-      // large filter stages in the orchestrator's profile).
-      const rowBytes = dim * 4;
-      embeddings.set(bytesOf(row), base);
-      for (let done = 1; done < n; done *= 2)
-        embeddings.copyWithin(
-          base + done * rowBytes,
-          base,
-          base + Math.min(done, n - done) * rowBytes,
-        );
-    });
+    const tables = b === 0 ? [...itemTables, ...userTables] : itemTables;
+    const into = (table: number) => {
+      const row = rows.get(table);
+      return row === undefined ? region(table) : bytesOf(row);
+    };
+    const pooled =
+      tables.length > 0 ? pool(deps, query, tables, into, context, stats) : Promise.resolve();
+    if (b === 0) pooled.then(userDone.resolve, userDone.reject);
+    await Promise.all([pooled, userPooled]);
+    for (const table of shared) {
+      const row = rows.get(table);
+      // A table neither the user nor the items carry pools to zeros.
+      if (row === undefined) region(table).fill(0);
+      else region(table).set(bytesOf(row));
+    }
     const started = performance.now();
-    const reply = await predict(deps, request, context, workerPool);
+    const reply = await predict(deps, request, context, workerPool, () => buffers?.give(wire));
     stats.denseMs += performance.now() - started;
     addCompute(stats, reply.workerId, reply.computeMs);
     stats.workers.add(reply.workerId);
