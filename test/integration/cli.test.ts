@@ -90,6 +90,24 @@ describe('the recmesh command', () => {
     );
   });
 
+  it('bench pipeline --model-batch-size: refuses an entry that is not model=n, naming it', async () => {
+    for (const entry of ['rm-small=0', 'rm-small', 'rm-small=64=2', '=64']) {
+      const bad = await run([
+        'bench',
+        'pipeline',
+        '--pipeline',
+        'two-stage',
+        '--model-batch-size',
+        entry,
+      ]);
+      assert.notEqual(bad.code, 0);
+      assert.ok(
+        bad.stderr.includes(`--model-batch-size = "${entry}": each entry is model=n`),
+        bad.stderr,
+      );
+    }
+  });
+
   it('up starts every service (health and reflection answer), rank ranks, Ctrl-C stops them all', async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'recmesh-up-'));
     const up = spawn(

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { RankingClient, type PlainQuery } from '@recmesh/client';
-import { RecmeshError } from '@recmesh/errors';
+import { RankingClient, SchedulerClient, type PlainQuery } from '@recmesh/client';
+import { invalidArgument, RecmeshError } from '@recmesh/errors';
 import type { RankResponse } from '@recmesh/proto';
 import {
   DATASET_FILE,
@@ -23,6 +23,8 @@ export interface RecpipeFlags {
   modelRepository: string;
   natsUrl: string;
   batchSize: number;
+  /** Per-model batch sizes over batchSize (the static scheduler of each named model). */
+  modelBatchSize: ReadonlyMap<string, number>;
   shards: number;
   workers: number;
   accelWorkers: number;
@@ -97,6 +99,7 @@ export async function startRecpipeMesh(opts: RecpipeFlags, purpose: string): Pro
         );
       await new Promise((r) => setTimeout(r, 100));
     }
+    await configureBatchSizes(mesh.orchestrator, opts.modelBatchSize, repository);
   } catch (err) {
     client.close();
     await mesh.stop();
@@ -115,6 +118,51 @@ export async function startRecpipeMesh(opts: RecpipeFlags, purpose: string): Pro
       await mesh.stop();
     },
   };
+}
+
+/**
+ * The static batch size of each model named in `sizes` (the others keep --batch-size): a filter
+ * model scoring thousands of candidates and a heavy model scoring a few hundred are each best at
+ * their own. A model the repository does not serve is an error naming the flag.
+ */
+async function configureBatchSizes(
+  orchestrator: string,
+  sizes: ReadonlyMap<string, number>,
+  repository: string,
+): Promise<void> {
+  if (sizes.size === 0) return;
+  const scheduler = new SchedulerClient(orchestrator);
+  try {
+    const served = (await scheduler.getState()).models.map((m) => m.model);
+    for (const [model, batchSize] of sizes) {
+      if (!served.includes(model))
+        throw invalidArgument(
+          '--model-batch-size',
+          `${model}=${batchSize}`,
+          `${model} is not a model of ${repository}; it has ${served.join(', ')}`,
+        );
+      await scheduler.configure({ model, batchSize });
+    }
+  } finally {
+    scheduler.close();
+  }
+}
+
+/** Parses `model=n,model=n` (an empty string: none). */
+export function parseModelBatchSizes(raw: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const entry of raw.split(',').filter((e) => e.trim() !== '')) {
+    const [model, value, extra] = entry.split('=').map((p) => p.trim());
+    const n = Number(value);
+    if (model === undefined || model === '' || extra !== undefined || !Number.isInteger(n) || n < 1)
+      throw invalidArgument(
+        '--model-batch-size',
+        entry,
+        'each entry is model=n with n an integer >= 1 (for example rm-small=4096)',
+      );
+    sizes.set(model, n);
+  }
+  return sizes;
 }
 
 /** The flags of startRecpipeMesh, on `command`. */
@@ -138,6 +186,14 @@ export function addRecpipeFlags(command: Command): Command {
       )
         .default(1024)
         .argParser(int('--batch-size')),
+    )
+    .addOption(
+      new Option(
+        '--model-batch-size <list>',
+        "per-model batch sizes over --batch-size, model=n comma-separated ('': none; RM-small is fastest at 4096 candidates in one batch: stage latency 16.7 ms against 19.0 at 2048 and 23.6 at 1024)",
+      )
+        .default(parseModelBatchSizes('rm-small=4096'), 'rm-small=4096')
+        .argParser(parseModelBatchSizes),
     )
     .addOption(
       new Option('--shards <n>', 'embedding shard groups').default(1).argParser(int('--shards')),

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { toRankRequest } from '@recmesh/client';
 import { invalidArgument } from '@recmesh/errors';
-import type { RankRequest, RankResponse } from '@recmesh/proto';
+import { preEncoded, type RankRequest, type RankResponse } from '@recmesh/proto';
 import { drawQueries, ndcgAtK, plantedRelevance, ratioInterval, recallAtK } from '@recmesh/recpipe';
 import { findMaxLoad, fixedSizes, runOpenLoop, summarize } from '@recmesh/workload';
 import { num } from '../mesh-options';
@@ -149,10 +149,15 @@ async function measure(mesh: RecpipeMesh, names: readonly string[], opts: BenchP
   info(
     `bench pipeline: quality over ${opts.queries} queries of ${opts.candidates} candidates done`,
   );
-  // Requests built once: the load generator must not spend its time packing 4096 items.
+  // Requests built and encoded once: the load generator must not spend its time packing 4096
+  // items, nor collect the garbage of encoding them again (its collections would be counted in
+  // the latencies it measures).
   const pool = drawQueries(mesh.world, 16, opts.candidates, 3);
   const requests = new Map<string, RankRequest[]>(
-    names.map((n) => [n, pool.map((q) => toRankRequest(mesh.plainQuery(n, q, K)))]),
+    names.map((n) => [
+      n,
+      pool.map((q) => preEncoded('RankRequest', toRankRequest(mesh.plainQuery(n, q, K)))),
+    ]),
   );
   const send = async (name: string, i: number) =>
     mesh.client.rank((requests.get(name) as RankRequest[])[i % pool.length] as RankRequest, {
@@ -303,6 +308,7 @@ export function benchPipelineCommand(): Command {
               },
             }),
         batch_size: opts.batchSize,
+        model_batch_size: Object.fromEntries(opts.modelBatchSize),
         loadavg_before: loadBefore.map(r3),
         loadavg_after: loadAfter.map(r3),
         model_repository: opts.modelRepository,
