@@ -6,9 +6,14 @@
 // length prefix, and its result is copied again into a Buffer for grpc-js: measured in the
 // orchestrator over two-stage RecPipe queries, 2.3 bytes allocated by the doubling and 2 more by
 // the copies for every tensor byte sent, the external memory that sets off its garbage
-// collections. These compute the exact size first and write every byte once into a Buffer of
-// that size. They write what ts-proto writes, byte for byte (test/wire.test.ts checks that for
-// every field, and that the schemas below name every field the generated types have).
+// collections. These lay the message out first and write every byte once into a Buffer of its
+// exact size. Every bytes field's payload is placed where the receiver finds it 4-byte aligned
+// (alignedAt), so that services view float32 and int32 tensors in place instead of copying them:
+// the length before it is a varint padded with zero-valued continuation bytes, and a nested
+// message's length always takes 5 bytes, so that the positions after it do not depend on its
+// size. Protobuf readers accept both (a varint may take up to 10 bytes); the bytes decode to
+// what ts-proto's do (test/wire.test.ts checks that for every field, and that the schemas below
+// name every field the generated types have).
 
 /**
  * How a field is written; a schema is a message's fields in the order ts-proto writes them.
@@ -130,8 +135,23 @@ function varintSize(v: number): number {
 
 type Value = Record<string, unknown>;
 
-/** Bytes of a field's payload (without tag and length), or undefined when proto3 omits it. */
-function payloadSize(type: FieldType, v: unknown): number | undefined {
+/**
+ * Bytes before a message in the buffer a gRPC receiver decodes it from: grpc-js reassembles each
+ * message with its 5-byte frame header (compression flag, length) into one buffer of its own and
+ * hands the decoder the view that follows the header.
+ */
+const GRPC_FRAME_HEADER = 5;
+
+/** Bytes of a nested message's length prefix: fixed (a 5-byte varint holds any uint32). */
+const NESTED_LENGTH_BYTES = 5;
+
+/** Padding (0-3 bytes) that moves a payload at message position `at` to a 4-byte boundary. */
+function alignedAt(at: number): number {
+  return (4 - ((GRPC_FRAME_HEADER + at) % 4)) % 4;
+}
+
+/** Bytes of a scalar field's payload (without tag and length), undefined when proto3 omits it. */
+function payloadSize(type: Exclude<FieldType, Schema>, v: unknown): number | undefined {
   switch (type) {
     case 'string':
       return v === '' ? undefined : Buffer.byteLength(v as string, 'utf8');
@@ -150,9 +170,6 @@ function payloadSize(type: FieldType, v: unknown): number | undefined {
       return (v as number[]).length === 0
         ? undefined
         : (v as number[]).reduce((n, x) => n + varintSize(x), 0);
-    default:
-      // A singular message is written when present, even empty; ts-proto's types use undefined.
-      return v === undefined ? undefined : messageSize(type, v as Value);
   }
 }
 
@@ -161,26 +178,52 @@ function wireType(type: FieldType): number {
   return type === 'double' ? WIRE_FIXED64 : WIRE_LEN;
 }
 
-function fieldSize(field: FieldSpec, v: unknown): number {
-  const payload = payloadSize(field.type, v);
-  if (payload === undefined) return 0;
+/**
+ * Where a field written at `pos` ends. Nested messages' lengths are pushed onto `nested` in the
+ * order writeMessage meets them.
+ */
+function layoutField(field: FieldSpec, v: unknown, pos: number, nested: number[]): number {
   const tag = varintSize(field.no * 8);
-  return wireType(field.type) === WIRE_LEN ? tag + varintSize(payload) + payload : tag + payload;
+  const type = field.type;
+  if (typeof type !== 'string') {
+    // A singular message is written when present, even empty; ts-proto's types use undefined.
+    if (v === undefined) return pos;
+    const slot = nested.push(0) - 1;
+    const start = pos + tag + NESTED_LENGTH_BYTES;
+    const end = layoutMessage(type, v as Value, start, nested);
+    nested[slot] = end - start;
+    return end;
+  }
+  const payload = payloadSize(type, v);
+  if (payload === undefined) return pos;
+  if (type === 'bytes') return bytesFieldEnd(field.no, payload, pos);
+  return pos + tag + (wireType(type) === WIRE_LEN ? varintSize(payload) : 0) + payload;
 }
 
-function messageSize(schema: Schema, message: Value): number {
-  let size = 0;
+/** Where a bytes field of `length` bytes written at `pos` ends (its payload aligned). */
+function bytesFieldEnd(no: number, length: number, pos: number): number {
+  const at = pos + varintSize(no * 8 + WIRE_LEN) + varintSize(length);
+  return at + alignedAt(at) + length;
+}
+
+function layoutMessage(schema: Schema, message: Value, pos: number, nested: number[]): number {
   for (const field of schema) {
     const v = message[field.key];
-    if (field.repeated === true) for (const item of v as unknown[]) size += fieldSize(field, item);
-    else size += fieldSize(field, v);
+    if (field.repeated === true)
+      for (const item of v as unknown[]) pos = layoutField(field, item, pos, nested);
+    else pos = layoutField(field, v, pos, nested);
   }
-  return size;
+  return pos;
 }
 
 class Out {
   pos = 0;
-  constructor(readonly buf: Buffer) {}
+  /** The index in `nested` (the nested messages' lengths, in writing order) of the next one. */
+  next = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly nested: readonly number[] = [],
+  ) {}
 
   varint(v: number): void {
     while (v >= 0x80) {
@@ -188,6 +231,22 @@ class Out {
       v = Math.floor(v / 128);
     }
     this.buf[this.pos++] = v;
+  }
+
+  /** `v` in `bytes` bytes: a varint padded with zero-valued continuation bytes. */
+  paddedVarint(v: number, bytes: number): void {
+    for (let i = 0; i < bytes - 1; i++) {
+      this.buf[this.pos++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.pos++] = v;
+  }
+
+  /** A bytes field's tag and length, padded so that its payload (next) is aligned. */
+  bytesHead(no: number, length: number): void {
+    this.varint(no * 8 + WIRE_LEN);
+    const minimal = varintSize(length);
+    this.paddedVarint(length, minimal + alignedAt(this.pos + minimal));
   }
 
   /** A negative int32 as protobuf writes it: the 64-bit two's complement, ten bytes. */
@@ -204,12 +263,26 @@ class Out {
 }
 
 function writeField(out: Out, field: FieldSpec, v: unknown): void {
-  const payload = payloadSize(field.type, v);
+  const type = field.type;
+  if (typeof type !== 'string') {
+    if (v === undefined) return;
+    out.varint(field.no * 8 + WIRE_LEN);
+    out.paddedVarint(out.nested[out.next++] as number, NESTED_LENGTH_BYTES);
+    writeMessage(out, type, v as Value);
+    return;
+  }
+  const payload = payloadSize(type, v);
   if (payload === undefined) return;
-  const wire = wireType(field.type);
+  if (type === 'bytes') {
+    out.bytesHead(field.no, payload);
+    out.buf.set(v as Uint8Array, out.pos);
+    out.pos += payload;
+    return;
+  }
+  const wire = wireType(type);
   out.varint(field.no * 8 + wire);
   if (wire === WIRE_LEN) out.varint(payload);
-  switch (field.type) {
+  switch (type) {
     case 'string':
       out.pos += out.buf.write(v as string, out.pos, 'utf8');
       return;
@@ -223,18 +296,12 @@ function writeField(out: Out, field: FieldSpec, v: unknown): void {
     case 'double':
       out.pos = out.buf.writeDoubleLE(v as number, out.pos);
       return;
-    case 'bytes':
-      out.buf.set(v as Uint8Array, out.pos);
-      out.pos += payload;
-      return;
     case 'floats':
       for (const x of v as number[]) out.pos = out.buf.writeFloatLE(x, out.pos);
       return;
     case 'uint32s':
       for (const x of v as number[]) out.varint(x);
       return;
-    default:
-      writeMessage(out, field.type, v as Value);
   }
 }
 
@@ -258,7 +325,8 @@ export function serializeTensorMessage<T extends object>(name: TensorMessage, me
   if (encoded !== undefined) return encoded;
   const schema: Schema = TENSOR_MESSAGES[name];
   const value = message as unknown as Value;
-  const out = new Out(Buffer.allocUnsafe(messageSize(schema, value)));
+  const nested: number[] = [];
+  const out = new Out(Buffer.allocUnsafe(layoutMessage(schema, value, 0, nested)), nested);
   writeMessage(out, schema, value);
   return out.buf;
 }
@@ -272,48 +340,11 @@ export function preEncoded<T extends object>(name: TensorMessage, message: T): T
   return { ...message, [WIRE]: serializeTensorMessage(name, message) };
 }
 
-/**
- * Bytes before a message in the buffer a gRPC receiver decodes it from: grpc-js reassembles each
- * message with its 5-byte frame header (compression flag, length) into one buffer of its own and
- * hands the decoder the view that follows the header.
- */
-const GRPC_FRAME_HEADER = 5;
-
-/** PredictRequest's fields but its tensors, and its two tensor fields (written last, aligned). */
-const PREDICT_HEAD: Schema = TENSOR_MESSAGES.PredictRequest.filter(
-  (f) => f.key !== 'dense' && f.key !== 'embeddings',
-);
-const PREDICT_DENSE = TENSOR_MESSAGES.PredictRequest.find((f) => f.key === 'dense') as FieldSpec;
+/** PredictRequest's fields but its embeddings (written last, once their size is known). */
+const PREDICT_HEAD: Schema = TENSOR_MESSAGES.PredictRequest.filter((f) => f.key !== 'embeddings');
 const PREDICT_EMBEDDINGS = TENSOR_MESSAGES.PredictRequest.find(
   (f) => f.key === 'embeddings',
 ) as FieldSpec;
-
-/**
- * A bytes field whose payload the receiver finds 4-byte aligned (so it views float32 in place
- * instead of copying): the length is written as a varint padded to 0-3 extra bytes (continuation
- * bytes of zero value, which every protobuf reader accepts, up to 10 bytes) so that the payload
- * starts at a multiple of 4 after the gRPC frame header. Returns the field's size from `at`.
- */
-function alignedFieldSize(no: number, length: number, at: number): number {
-  if (length === 0) return 0;
-  const head = varintSize(no * 8 + WIRE_LEN) + varintSize(length);
-  const pad = (4 - ((GRPC_FRAME_HEADER + at + head) % 4)) % 4;
-  return head + pad + length;
-}
-
-/** Writes the tag and padded length of alignedFieldSize's field; the payload goes at out.pos. */
-function writeAlignedHead(out: Out, no: number, length: number): void {
-  if (length === 0) return;
-  out.varint(no * 8 + WIRE_LEN);
-  const minimal = varintSize(length);
-  const pad = (4 - ((GRPC_FRAME_HEADER + out.pos + minimal) % 4)) % 4;
-  let v = length;
-  for (let i = 0; i < minimal + pad - 1; i++) {
-    out.buf[out.pos++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out.buf[out.pos++] = v;
-}
 
 /** A PredictRequest written before its embeddings are known, and where they go. */
 export interface EncodedPredict<T> {
@@ -330,10 +361,10 @@ export interface EncodedPredict<T> {
  * size before they are known: the caller pools the embeddings straight into `embeddings` (a view
  * of that Buffer), and serializeTensorMessage sends the Buffer as it is, so the batch's
  * embeddings are neither gathered into a tensor of their own nor copied into the message. The
- * two tensors are written last (protobuf lets fields come in any order), each aligned for the
- * receiver (alignedFieldSize), so the dense worker reads both in place. The request's
- * `embeddings` is that view, its other fields are `head`'s. `allocate` gives the buffer (of
- * exactly the size asked, contents irrelevant: every byte is written or is the embeddings').
+ * embeddings field is written last (protobuf lets fields come in any order), aligned like every
+ * tensor. The request's `embeddings` is that view, its other fields are `head`'s. `allocate`
+ * gives the buffer (of exactly the size asked, contents irrelevant: every byte is written or is
+ * the embeddings').
  */
 export function encodePredictRequest<
   T extends {
@@ -350,18 +381,15 @@ export function encodePredictRequest<
   allocate: (size: number) => Buffer = Buffer.allocUnsafe,
 ): EncodedPredict<T> {
   const value = head as unknown as Value;
-  const headBytes = messageSize(PREDICT_HEAD, value);
-  const denseBytes = alignedFieldSize(PREDICT_DENSE.no, head.dense.length, headBytes);
+  const nested: number[] = [];
+  const headBytes = layoutMessage(PREDICT_HEAD, value, 0, nested);
   const size =
-    headBytes +
-    denseBytes +
-    alignedFieldSize(PREDICT_EMBEDDINGS.no, embeddingBytes, headBytes + denseBytes);
-  const out = new Out(allocate(size));
+    embeddingBytes === 0
+      ? headBytes
+      : bytesFieldEnd(PREDICT_EMBEDDINGS.no, embeddingBytes, headBytes);
+  const out = new Out(allocate(size), nested);
   writeMessage(out, PREDICT_HEAD, value);
-  writeAlignedHead(out, PREDICT_DENSE.no, head.dense.length);
-  out.buf.set(head.dense, out.pos);
-  out.pos += head.dense.length;
-  writeAlignedHead(out, PREDICT_EMBEDDINGS.no, embeddingBytes);
+  if (embeddingBytes > 0) out.bytesHead(PREDICT_EMBEDDINGS.no, embeddingBytes);
   const embeddings = out.buf.subarray(out.pos, out.pos + embeddingBytes);
   const request = { ...head, embeddings, [WIRE]: out.buf } as unknown as T;
   return { request, embeddings, wire: out.buf };
