@@ -164,10 +164,11 @@ async function pool(
 /**
  * Scores every item of `query` at the version it is pinned to: items cut into batches of
  * `batchSize`; each batch pools its items' bags, then one dense call scores it; the user's own
- * bags are pooled once for the whole query, in the first batch's Lookup. Batches run concurrently, at most
- * `deps.maxBatchesInFlight` at once: the others have sent nothing yet, so a query cancelled
- * half-way stops sending at once, and one large query cannot queue all its batches' tensors on
- * the shards and workers ahead of everyone else's. Returns float32 [count][tasks].
+ * bags are pooled once for the whole query, in the first batch's Lookup. Batches run
+ * concurrently, at most `deps.maxBatchesInFlight` at once: the others have sent nothing yet, so
+ * a query cancelled half-way stops sending at once, and one large query cannot queue all its
+ * batches' tensors on the shards and workers ahead of everyone else's. Returns float32
+ * [count][tasks].
  */
 export async function scoreQuery(
   deps: FanOutDeps,
