@@ -133,6 +133,29 @@ describe('the mesh API', () => {
         sharedTables: shared,
       });
       assert.deepEqual(asF32(once.scores), asF32(whole.scores));
+      // Every table shared: one row each, and a batch of one (nothing to repeat).
+      const all = Array.from({ length: tables }, (_, table) => table);
+      const rowOf = (table: number) =>
+        Array.from(full.subarray(table * batch * dim, table * batch * dim + dim));
+      const rows = Float32Array.from(all.flatMap(rowOf));
+      for (const n of [1, batch]) {
+        const repeated = Float32Array.from(
+          all.flatMap((table) => Array.from({ length: n }, () => rowOf(table)).flat()),
+        );
+        const denseN = dense.subarray(0, n * spec.denseFeatures);
+        const expanded = await predict({
+          batch: n,
+          dense: bytesOf(denseN),
+          embeddings: bytesOf(repeated),
+        });
+        const sharedAll = await predict({
+          batch: n,
+          dense: bytesOf(denseN),
+          embeddings: bytesOf(rows),
+          sharedTables: all,
+        });
+        assert.deepEqual(asF32(sharedAll.scores), asF32(expanded.scores), `batch ${n}`);
+      }
       const refused = async (sharedTables: number[], re: RegExp) => {
         const err = (await predict({
           batch,
