@@ -36,6 +36,30 @@ const BAGS: Schema = [
   { no: 3, key: 'weights', type: 'bytes' },
 ];
 
+const USER_SPARSE: Schema = [
+  { no: 1, key: 'table', type: 'uint32' },
+  { no: 2, key: 'indices', type: 'bytes' },
+  { no: 3, key: 'weights', type: 'bytes' },
+];
+
+const ITEM_SPARSE: Schema = [
+  { no: 1, key: 'table', type: 'uint32' },
+  { no: 2, key: 'bags', type: BAGS },
+];
+
+const TABLE_LOOKUP: Schema = [
+  { no: 1, key: 'table', type: 'uint32' },
+  { no: 2, key: 'bags', type: BAGS },
+  { no: 3, key: 'pooling', type: 'enum' },
+];
+
+const POOLED_TABLE: Schema = [
+  { no: 1, key: 'table', type: 'uint32' },
+  { no: 2, key: 'bags', type: 'uint32' },
+  { no: 3, key: 'dim', type: 'uint32' },
+  { no: 4, key: 'values', type: 'bytes' },
+];
+
 /** The schemas of the messages serialised here, by message name. */
 export const TENSOR_MESSAGES = {
   RankRequest: [
@@ -45,16 +69,7 @@ export const TENSOR_MESSAGES = {
       key: 'user',
       type: [
         { no: 1, key: 'dense', type: 'bytes' },
-        {
-          no: 2,
-          key: 'sparse',
-          repeated: true,
-          type: [
-            { no: 1, key: 'table', type: 'uint32' },
-            { no: 2, key: 'indices', type: 'bytes' },
-            { no: 3, key: 'weights', type: 'bytes' },
-          ],
-        },
+        { no: 2, key: 'sparse', repeated: true, type: USER_SPARSE },
       ],
     },
     {
@@ -64,15 +79,7 @@ export const TENSOR_MESSAGES = {
         { no: 1, key: 'count', type: 'uint32' },
         { no: 2, key: 'itemIds', type: 'bytes' },
         { no: 3, key: 'dense', type: 'bytes' },
-        {
-          no: 4,
-          key: 'sparse',
-          repeated: true,
-          type: [
-            { no: 1, key: 'table', type: 'uint32' },
-            { no: 2, key: 'bags', type: BAGS },
-          ],
-        },
+        { no: 4, key: 'sparse', repeated: true, type: ITEM_SPARSE },
       ],
     },
     { no: 4, key: 'topK', type: 'uint32' },
@@ -88,30 +95,11 @@ export const TENSOR_MESSAGES = {
   ],
   LookupRequest: [
     { no: 1, key: 'model', type: 'string' },
-    {
-      no: 2,
-      key: 'lookups',
-      repeated: true,
-      type: [
-        { no: 1, key: 'table', type: 'uint32' },
-        { no: 2, key: 'bags', type: BAGS },
-        { no: 3, key: 'pooling', type: 'enum' },
-      ],
-    },
+    { no: 2, key: 'lookups', repeated: true, type: TABLE_LOOKUP },
     { no: 3, key: 'version', type: 'uint32' },
   ],
   LookupResponse: [
-    {
-      no: 1,
-      key: 'pooled',
-      repeated: true,
-      type: [
-        { no: 1, key: 'table', type: 'uint32' },
-        { no: 2, key: 'bags', type: 'uint32' },
-        { no: 3, key: 'dim', type: 'uint32' },
-        { no: 4, key: 'values', type: 'bytes' },
-      ],
-    },
+    { no: 1, key: 'pooled', repeated: true, type: POOLED_TABLE },
     { no: 2, key: 'shardId', type: 'string' },
     { no: 3, key: 'backend', type: 'string' },
     { no: 4, key: 'computeMs', type: 'double' },
@@ -226,11 +214,7 @@ class Out {
   ) {}
 
   varint(v: number): void {
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
+    this.paddedVarint(v, varintSize(v));
   }
 
   /** `v` in `bytes` bytes: a varint padded with zero-valued continuation bytes. */

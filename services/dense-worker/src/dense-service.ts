@@ -10,16 +10,24 @@ import { asF32, BufferPool, bytesOf, unary, type ServiceBinding } from '@recmesh
 import type { ServiceContext } from '@recmesh/runtime';
 import type { LoadedModel, SessionStore } from './sessions';
 
+/** Repeats the row of `length` floats at `at` in `out` until it fills `times` rows, by doubling. */
+function repeatRow(out: Float32Array, at: number, length: number, times: number): void {
+  const end = length * times;
+  for (let done = length; done < end; done *= 2)
+    out.copyWithin(at + done, at, at + Math.min(done, end - done));
+}
+
 /** Repeats one row `batch` times. */
 function expandRows(row: Float32Array, batch: number): Float32Array {
   const out = new Float32Array(row.length * batch);
-  for (let b = 0; b < batch; b++) out.set(row, b * row.length);
+  out.set(row);
+  repeatRow(out, 0, row.length, batch);
   return out;
 }
 
 /**
  * The embeddings float32 [tables][batch][dim] in `into`, from `received` where each table of
- * `shared` carries one row: copied table by table, a shared row repeated by doubling.
+ * `shared` carries one row: copied table by table, a shared row repeated.
  */
 function repeatShared(
   received: Float32Array,
@@ -34,17 +42,11 @@ function repeatShared(
   let from = 0;
   let next = 0;
   for (let table = 0; table < tables; table++) {
-    const at = table * block;
-    if (shared[next] !== table) {
-      out.set(received.subarray(from, from + block), at);
-      from += block;
-      continue;
-    }
-    next++;
-    out.set(received.subarray(from, from + dim), at);
-    from += dim;
-    for (let done = dim; done < block; done *= 2)
-      out.copyWithin(at + done, at, at + Math.min(done, block - done));
+    const rows = shared[next] === table ? 1 : batch;
+    if (rows === 1) next++;
+    out.set(received.subarray(from, from + rows * dim), table * block);
+    from += rows * dim;
+    if (rows === 1) repeatRow(out, table * block, dim, batch);
   }
   return out;
 }
