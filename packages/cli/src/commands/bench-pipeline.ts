@@ -50,6 +50,9 @@ interface Measured {
     items_kept: number;
     batches: number;
     mean_latency_ms: number;
+    /** Per batch: the stage's Lookups (the shards' round trips) and its Predict (the worker's). */
+    mean_embedding_ms: number;
+    mean_dense_ms: number;
     carbon_g: number;
   }[];
 }
@@ -123,6 +126,8 @@ function stagesOf(replies: readonly RankResponse[]): Measured['stages'] {
     items_kept: s.itemsKept,
     batches: s.batches,
     mean_latency_ms: r3(mean(replies.map((r) => r.stages[k]?.latencyMs ?? NaN))),
+    mean_embedding_ms: r3(mean(replies.map((r) => r.stages[k]?.embeddingMs ?? NaN))),
+    mean_dense_ms: r3(mean(replies.map((r) => r.stages[k]?.denseMs ?? NaN))),
     carbon_g: mean(replies.map((r) => r.stages[k]?.carbon?.totalG ?? NaN)),
   }));
 }
