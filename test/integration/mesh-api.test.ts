@@ -98,6 +98,7 @@ describe('the mesh API', () => {
             dense: Buffer.alloc(0),
             embeddings: Buffer.alloc(0),
             sharedTables: [],
+            lookups: [],
             ...r,
           },
           (err, res) => (err === null ? resolve(res) : reject(err)),
@@ -169,6 +170,25 @@ describe('the mesh API', () => {
       await refused([0, 2, tables], new RegExp(`shared_tables\\[2\\] = ${tables}`));
       await refused([2, 0, 1], /shared_tables\[1\] = 0: .*strictly increasing/);
       await refused([0, 2], /embeddings = "?\d+ floats"?: expected .*, 2 of them shared/);
+      // This worker holds no tables (RECMESH_WORKER_TABLES_MAX_MB unset): lookups are refused.
+      const noTables = (await predict({
+        batch: 1,
+        dense: bytesOf(dense.subarray(0, spec.denseFeatures)),
+        lookups: spec.tables.map((_, table) => ({
+          table,
+          pooling: 0,
+          bags: {
+            indices: bytesOf(Int32Array.of(0)),
+            offsets: bytesOf(Int32Array.of(0)),
+            weights: Buffer.alloc(0),
+          },
+        })),
+      }).catch((e: unknown) => e)) as ServiceError;
+      assert.equal(noTables.code, status.FAILED_PRECONDITION, noTables.message);
+      assert.match(
+        noTables.details,
+        /lookups sent for rmc1 version 1, whose embedding tables this worker does not hold/,
+      );
     } finally {
       client.close();
     }

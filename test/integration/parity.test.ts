@@ -1,7 +1,11 @@
 // The mesh's scores for RMC1, RMC2 and RMC3 (small row scale, both interactions) equal an
-// independent plain-TypeScript forward pass over the same weights within 1e-5 relative.
+// independent plain-TypeScript forward pass over the same weights within 1e-5 relative: pooled
+// by the shards, and pooled by dense workers that hold the tables (RECMESH_WORKER_TABLES_MAX_MB).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { DenseServiceClient, Pooling, type PredictRequest, type TableLookup } from '@recmesh/proto';
+import { bytesOf } from '@recmesh/rpc';
 import { resolveModel } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { ReferenceDlrm } from '../support/reference-dlrm';
@@ -11,50 +15,122 @@ const MODELS = ['rmc1', 'rmc1-dot', 'rmc2', 'rmc2-dot', 'rmc3', 'rmc3-dot'];
 const ROW_SCALE = 0.0005;
 const SEED = 7;
 
-describe('score parity with an independent forward pass', () => {
-  let t: TestMesh;
-  before(async () => {
-    t = await startTestMesh({
-      models: MODELS.join(','),
-      rowScale: ROW_SCALE,
-      seed: SEED,
-      batchSize: 7,
+for (const workerTables of [false, true]) {
+  const where = workerTables ? 'pooled by the dense worker' : 'pooled by the shards';
+  describe(`score parity with an independent forward pass, ${where}`, () => {
+    let t: TestMesh;
+    before(async () => {
+      t = await startTestMesh({
+        models: MODELS.join(','),
+        rowScale: ROW_SCALE,
+        seed: SEED,
+        batchSize: 7,
+        ...(workerTables ? { env: { RECMESH_WORKER_TABLES_MAX_MB: '64' } } : {}),
+      });
     });
-  });
-  after(() => t.stop());
+    after(() => t.stop());
 
-  for (const name of MODELS) {
-    it(`${name}: every item's score within 1e-5 relative`, async () => {
-      const spec = resolveModel(name, { rowScale: ROW_SCALE, seed: SEED });
-      const reference = new ReferenceDlrm(spec);
-      const count = 23; // not a multiple of the batch size: the last batch is short
-      const query = syntheticQuery(spec, count, new Rng(11), 0);
-      const reply = await t.client.rank(query);
-      assert.equal(reply.items.length, count);
-      for (const item of reply.items) {
-        const bags = (query.items.sparse ?? []).map((s) => {
-          const start = s.offsets[item.index] as number;
-          const end =
-            item.index + 1 < count ? (s.offsets[item.index + 1] as number) : s.indices.length;
-          return Array.prototype.slice.call(s.indices, start, end) as number[];
+    for (const name of MODELS) {
+      it(`${name}: every item's score within 1e-5 relative`, async () => {
+        const spec = resolveModel(name, { rowScale: ROW_SCALE, seed: SEED });
+        const reference = new ReferenceDlrm(spec);
+        const count = 23; // not a multiple of the batch size: the last batch is short
+        const query = syntheticQuery(spec, count, new Rng(11), 0);
+        const reply = await t.client.rank(query);
+        assert.equal(reply.items.length, count);
+        // Which path scored it: the shards' round trips, or none.
+        assert.equal(reply.servedBy?.shards.length, workerTables ? 0 : 2);
+        assert.equal((reply.stages[0]?.embeddingMs ?? 0) === 0, workerTables);
+        for (const item of reply.items) {
+          const bags = (query.items.sparse ?? []).map((s) => {
+            const start = s.offsets[item.index] as number;
+            const end =
+              item.index + 1 < count ? (s.offsets[item.index + 1] as number) : s.indices.length;
+            return Array.prototype.slice.call(s.indices, start, end) as number[];
+          });
+          const expected = reference.score({ dense: query.user.dense as Float32Array, bags });
+          const rel = Math.abs(item.score - expected) / Math.max(Math.abs(expected), 1e-12);
+          assert.ok(
+            rel <= 1e-5,
+            `${name} item ${item.index}: mesh ${item.score}, reference ${expected}, relative error ${rel}`,
+          );
+        }
+        // Best first, ties by request order.
+        for (let i = 1; i < reply.items.length; i++) {
+          const a = reply.items[i - 1];
+          const b = reply.items[i];
+          assert.ok(
+            a !== undefined &&
+              b !== undefined &&
+              (a.score > b.score || (a.score === b.score && a.index < b.index)),
+          );
+        }
+      });
+    }
+
+    if (workerTables)
+      it('a Predict with bad lookups is INVALID_ARGUMENT naming the lookup; embeddings beside lookups too', async () => {
+        const worker = t.mesh.services.find((x) => x.role === 'dense-worker');
+        const client = new DenseServiceClient(
+          worker?.address as string,
+          credentials.createInsecure(),
+        );
+        const spec = resolveModel('rmc1', { rowScale: ROW_SCALE, seed: SEED });
+        const batch = 3;
+        const lookup = (table: number, ids: number[]): TableLookup => ({
+          table,
+          pooling: Pooling.POOLING_SUM,
+          bags: {
+            indices: bytesOf(Int32Array.from(ids)),
+            offsets: bytesOf(Int32Array.from(ids, (_, i) => i)),
+            weights: Buffer.alloc(0),
+          },
         });
-        const expected = reference.score({ dense: query.user.dense as Float32Array, bags });
-        const rel = Math.abs(item.score - expected) / Math.max(Math.abs(expected), 1e-12);
-        assert.ok(
-          rel <= 1e-5,
-          `${name} item ${item.index}: mesh ${item.score}, reference ${expected}, relative error ${rel}`,
-        );
-      }
-      // Best first, ties by request order.
-      for (let i = 1; i < reply.items.length; i++) {
-        const a = reply.items[i - 1];
-        const b = reply.items[i];
-        assert.ok(
-          a !== undefined &&
-            b !== undefined &&
-            (a.score > b.score || (a.score === b.score && a.index < b.index)),
-        );
-      }
-    });
-  }
-});
+        const good = spec.tables.map((_, table) => lookup(table, [0, 1, 2]));
+        const refused = async (r: Partial<PredictRequest>, re: RegExp) => {
+          const err = await new Promise<ServiceError>((resolve) =>
+            client.predict(
+              {
+                model: 'rmc1',
+                version: 0,
+                batch,
+                dense: bytesOf(new Float32Array(spec.denseFeatures)),
+                embeddings: Buffer.alloc(0),
+                sharedTables: [],
+                lookups: good,
+                ...r,
+              },
+              (e) => resolve(e as ServiceError),
+            ),
+          );
+          assert.equal(err?.code, status.INVALID_ARGUMENT, err?.message);
+          assert.match(err.details, re);
+        };
+        try {
+          const rows = spec.tables[1]?.rows as number;
+          await refused(
+            { lookups: good.slice(1) },
+            /lookups = "?\d+ lookups"?: expected one per table/,
+          );
+          await refused(
+            { lookups: good.map((l, t) => (t === 1 ? lookup(1, [0, rows, 2]) : l)) },
+            /lookups\[1\]\.bags/,
+          );
+          await refused(
+            { lookups: [good[1], good[0], ...good.slice(2)] as TableLookup[] },
+            /lookups\[0\]\.table = 1/,
+          );
+          await refused(
+            { sharedTables: [0] },
+            /lookups\[0\]\.bags\.offsets = "?3 bags"?: expected 1/,
+          );
+          await refused(
+            { embeddings: bytesOf(new Float32Array(spec.dim)) },
+            /embeddings = .*expected none: the request carries lookups/,
+          );
+        } finally {
+          client.close();
+        }
+      });
+  });
+}

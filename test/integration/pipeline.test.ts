@@ -120,6 +120,33 @@ describe('multi-stage pipelines', () => {
       for (const item of reply.items) assert.equal(item.score, last[item.index]);
     });
 
+  it('dense workers holding the tables (RECMESH_WORKER_TABLES_MAX_MB) score every model and pipeline as the shards do, to the bit', async () => {
+    const local = await startTestMesh({
+      models: '',
+      modelRepository: repository,
+      rowScale: 1,
+      batchSize: 64,
+      env: { RECMESH_WORKER_TABLES_MAX_MB: '64' },
+    });
+    try {
+      const [q] = drawQueries(world, 1, 300, 9);
+      assert.ok(q !== undefined);
+      for (const name of ['rm-small', 'rm-med', 'rm-large', 'two-stage', 'three-stage']) {
+        const viaShards = await t.client.rank(plainQueryOf(world, q, name, 0));
+        const viaWorkers = await local.client.rank(plainQueryOf(world, q, name, 0));
+        assert.deepEqual(
+          viaWorkers.items.map((i) => [i.index, i.score]),
+          viaShards.items.map((i) => [i.index, i.score]),
+          name,
+        );
+        assert.deepEqual(viaWorkers.servedBy?.shards, [], `${name}: no shard took part`);
+        for (const s of viaWorkers.stages) assert.equal(s.embeddingMs, 0, `${name} ${s.model}`);
+      }
+    } finally {
+      await local.stop();
+    }
+  });
+
   it('cuts the last stage to top_k when it is smaller', async () => {
     const [q] = drawQueries(world, 1, 300, 8);
     assert.ok(q !== undefined);

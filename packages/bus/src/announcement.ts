@@ -19,6 +19,8 @@ export interface HeldModelVersion {
   readonly model: string;
   readonly version: number;
   readonly retiring?: boolean;
+  /** Dense workers: it holds the version's embedding tables and pools a Predict's lookups. */
+  readonly tables?: boolean;
 }
 
 /** Versions of a model an orchestrator routes to now: the current one and those still in flight. */

@@ -28,6 +28,8 @@ export interface RecpipeFlags {
   shards: number;
   workers: number;
   accelWorkers: number;
+  /** Dense workers hold the tables of models this small and pool the lookups themselves; 0: never. */
+  workerTablesMb: number;
   logDir?: string;
   seed: number;
 }
@@ -83,6 +85,7 @@ export async function startRecpipeMesh(opts: RecpipeFlags, purpose: string): Pro
     scheduler: 'static',
     // A measurement waits out a busy machine rather than failing at the default 5 s.
     orchestratorEnv: { RECMESH_DEFAULT_DEADLINE_MS: '30000' },
+    env: { RECMESH_WORKER_TABLES_MAX_MB: String(opts.workerTablesMb) },
     deleteStreamOnStop: true,
     log: () => undefined,
   });
@@ -210,6 +213,14 @@ export function addRecpipeFlags(command: Command): Command {
       )
         .default(0)
         .argParser(int('--accel-workers', 0)),
+    )
+    .addOption(
+      new Option(
+        '--worker-tables-mb <n>',
+        "dense workers hold every table of a model whose tables take at most n MiB (RecPipe's: 0.1-1.1 MiB) and pool a query's rows themselves, without the shards' round trip (RECMESH_WORKER_TABLES_MAX_MB); 0: every query through the shards",
+      )
+        .default(64)
+        .argParser(int('--worker-tables-mb', 0)),
     )
     .addOption(
       new Option('--nats-url <url>', 'NATS server (started locally if none answers)')

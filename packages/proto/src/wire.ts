@@ -92,6 +92,7 @@ export const TENSOR_MESSAGES = {
     { no: 4, key: 'embeddings', type: 'bytes' },
     { no: 5, key: 'version', type: 'uint32' },
     { no: 6, key: 'sharedTables', type: 'uint32s' },
+    { no: 7, key: 'lookups', repeated: true, type: TABLE_LOOKUP },
   ],
   LookupRequest: [
     { no: 1, key: 'model', type: 'string' },

@@ -31,6 +31,22 @@ const bytes = (n: number, seed = 1) =>
 /** Varint boundaries: one to five bytes. */
 const UINTS = [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_456, 4_294_967_295];
 
+/** Lookups of every shape: no bags, bags of 4096 ids, empty bags, unaligned lengths. */
+const TABLE_LOOKUPS: TableLookup[] = [
+  { table: 0, pooling: Pooling.POOLING_SUM, bags: undefined },
+  {
+    table: 25,
+    pooling: Pooling.POOLING_MEAN,
+    bags: { indices: bytes(4096 * 4), offsets: bytes(1025 * 4, 7), weights: Buffer.alloc(0) },
+  },
+  {
+    table: 300,
+    pooling: Pooling.UNRECOGNIZED,
+    bags: { indices: Buffer.alloc(0), offsets: Buffer.alloc(0), weights: Buffer.alloc(0) },
+  },
+  { table: 1, pooling: 0, bags: { indices: bytes(3), offsets: bytes(8), weights: bytes(12) } },
+];
+
 const predicts: PredictRequest[] = [
   {
     model: '',
@@ -39,6 +55,7 @@ const predicts: PredictRequest[] = [
     embeddings: Buffer.alloc(0),
     version: 0,
     sharedTables: [],
+    lookups: [],
   },
   ...UINTS.map((u, i) => ({
     model: i % 2 === 0 ? 'rm-large' : 'modèle-ü-😀',
@@ -47,6 +64,7 @@ const predicts: PredictRequest[] = [
     embeddings: bytes([0, 1, 127, 128, 20_000, 70_000][i % 6] as number, i),
     version: UINTS[UINTS.length - 1 - i] as number,
     sharedTables: [[], [0], [0, 5, 300], [127, 128, 4_294_967_295]][i % 4] as number[],
+    lookups: i % 3 === 1 ? TABLE_LOOKUPS : [],
   })),
 ];
 
@@ -55,20 +73,7 @@ const lookups: LookupRequest[] = [
   {
     model: 'rm-small',
     version: 3,
-    lookups: [
-      { table: 0, pooling: Pooling.POOLING_SUM, bags: undefined },
-      {
-        table: 25,
-        pooling: Pooling.POOLING_MEAN,
-        bags: { indices: bytes(4096 * 4), offsets: bytes(1025 * 4, 7), weights: Buffer.alloc(0) },
-      },
-      {
-        table: 300,
-        pooling: Pooling.UNRECOGNIZED,
-        bags: { indices: Buffer.alloc(0), offsets: Buffer.alloc(0), weights: Buffer.alloc(0) },
-      },
-      { table: 1, pooling: 0, bags: { indices: bytes(3), offsets: bytes(8), weights: bytes(12) } },
-    ],
+    lookups: TABLE_LOOKUPS,
   },
 ];
 
@@ -240,15 +245,18 @@ describe('tensor message serialisers', () => {
           batch: m.batch,
           dense: m.dense,
           sharedTables: m.sharedTables,
+          lookups: m.lookups,
         },
         m.embeddings.length,
       );
       assert.equal(embeddings.length, m.embeddings.length);
       embeddings.set(m.embeddings);
       const wire = predict.requestSerialize(request);
-      // At most 3 bytes of varint padding per tensor, to align each for the receiver.
+      // At most 3 bytes of varint padding per tensor, to align each for the receiver, and 4 per
+      // nested message (its length always 5 bytes): a lookup and its bags, with 3 tensors.
       const canonical = PredictRequest.encode(m).finish().length;
-      assert.ok(wire.length >= canonical && wire.length <= canonical + 6, `${wire.length} bytes`);
+      const most = canonical + 6 + m.lookups.length * (3 * 3 + 2 * 4);
+      assert.ok(wire.length >= canonical && wire.length <= most, `${wire.length} bytes`);
       // The request is its wire bytes: serialising it copies nothing more.
       assert.equal(wire.buffer, embeddings.buffer);
       const received = framed(wire);

@@ -1,6 +1,7 @@
 // The one public door of @recmesh/rpc: gRPC plumbing shared by every service.
 export { asF32, asI32, asU64, bytesOf } from './tensor';
 export { BufferPool } from './buffer-pool';
+export { bagBatchOf } from './table-lookup';
 export {
   CHANNEL_OPTIONS,
   SERVER_OPTIONS,

@@ -23,6 +23,11 @@ export const workerSpec = {
     z.enum(['cpu', 'accel']).optional(),
     'worker pool: accel workers take the large queries DeepRecSched offloads (default: accel for the cuda backend, else cpu)',
   ),
+  tablesMaxMb: env(
+    'RECMESH_WORKER_TABLES_MAX_MB',
+    z.coerce.number().min(0).default(0),
+    "hold every embedding table of a model version whose tables take at most this many MiB as float32, and pool the lookups a Predict carries (small tables replicated on every worker, TorchRec's data-parallel sharding: queries skip the shards' round trip); 0: never",
+  ),
   maxBatch: env(
     'RECMESH_MAX_BATCH',
     z.coerce.number().int().min(1).default(4096),

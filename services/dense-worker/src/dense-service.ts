@@ -1,12 +1,13 @@
-import type { DenseBackend } from '@recmesh/backend';
+import { referenceGatherReduce, type DenseBackend, type TableData } from '@recmesh/backend';
 import { invalidArgument, RecmeshError } from '@recmesh/errors';
 import {
   DenseServiceService,
   type DescribeWorkerResponse,
   type PredictRequest,
   type PredictResponse,
+  type TableLookup,
 } from '@recmesh/proto';
-import { asF32, BufferPool, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
+import { asF32, bagBatchOf, BufferPool, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
 import type { ServiceContext } from '@recmesh/runtime';
 import type { LoadedModel, SessionStore } from './sessions';
 
@@ -51,6 +52,50 @@ function repeatShared(
   return out;
 }
 
+/**
+ * The embeddings float32 [tables][batch][dim] in `into`, pooled from the worker's own `tables`:
+ * one lookup per table in table order, `batch` bags each (one for a table of `shared`, repeated).
+ * Errors name the lookup and what is wrong with it.
+ */
+function poolLookups(
+  lookups: readonly TableLookup[],
+  tables: readonly TableData[],
+  shared: readonly number[],
+  batch: number,
+  dim: number,
+  into: Buffer,
+): Float32Array {
+  if (lookups.length !== tables.length)
+    throw invalidArgument(
+      'lookups',
+      `${lookups.length} lookups`,
+      `expected one per table of the model (${tables.length})`,
+    );
+  const out = new Float32Array(into.buffer, into.byteOffset, tables.length * batch * dim);
+  const block = batch * dim;
+  lookups.forEach((lookup, t) => {
+    const field = `lookups[${t}]`;
+    if (lookup.table !== t)
+      throw invalidArgument(
+        `${field}.table`,
+        lookup.table,
+        `expected ${t}: one per table, in order`,
+      );
+    const table = tables[t] as TableData;
+    const bags = bagBatchOf(field, lookup, table.rows);
+    const rows = shared.includes(t) ? 1 : batch;
+    if (bags.offsets.length !== rows)
+      throw invalidArgument(
+        `${field}.bags.offsets`,
+        `${bags.offsets.length} bags`,
+        rows === 1 && batch > 1 ? 'expected 1 (a table of shared_tables)' : `expected ${batch}`,
+      );
+    referenceGatherReduce(table, bags, out.subarray(t * block, t * block + rows * dim));
+    if (rows === 1) repeatRow(out, t * block, dim, batch);
+  });
+  return out;
+}
+
 /** Embedding tensors of requests with shared tables, reused (a few batch sizes recur). */
 const EXPANDED_TENSOR_BYTES = 64 * 1024 * 1024;
 
@@ -75,7 +120,7 @@ export function denseService(
 
   const run = async (
     request: PredictRequest,
-    { spec, session }: LoadedModel,
+    { spec, session, tables: held }: LoadedModel,
     version: number,
   ): Promise<PredictResponse> => {
     const batch = request.batch;
@@ -102,23 +147,35 @@ export function denseService(
           `must be a table of ${spec.name} (< ${tables}), in strictly increasing order`,
         );
     });
-    const want = ((tables - shared.length) * batch + shared.length) * spec.dim;
+    const lookups = request.lookups.length > 0;
+    if (lookups && held === undefined)
+      throw new RecmeshError(
+        'failed_precondition',
+        `lookups sent for ${spec.name} version ${version}, whose embedding tables this worker does not hold (RECMESH_WORKER_TABLES_MAX_MB): send the pooled embeddings instead`,
+        { field: 'lookups', value: `${request.lookups.length} lookups` },
+      );
+    const want = lookups ? 0 : ((tables - shared.length) * batch + shared.length) * spec.dim;
     if (received.length !== want) {
       throw invalidArgument(
         'embeddings',
         `${received.length} floats`,
-        `expected ${tables} tables x ${batch} x ${spec.dim}` +
-          (shared.length > 0 ? `, ${shared.length} of them shared (1 x ${spec.dim})` : ''),
+        lookups
+          ? 'expected none: the request carries lookups'
+          : `expected ${tables} tables x ${batch} x ${spec.dim}` +
+              (shared.length > 0 ? `, ${shared.length} of them shared (1 x ${spec.dim})` : ''),
       );
     }
-    const expanded = shared.length === 0 ? undefined : tensors.take(tables * batch * spec.dim * 4);
-    const embeddings =
-      expanded === undefined
-        ? received
-        : repeatShared(received, shared, tables, batch, spec.dim, expanded);
     const started = performance.now();
+    const expanded =
+      shared.length === 0 && !lookups ? undefined : tensors.take(tables * batch * spec.dim * 4);
     let scores: Float32Array;
     try {
+      const embeddings =
+        expanded === undefined
+          ? received
+          : lookups
+            ? poolLookups(request.lookups, held as TableData[], shared, batch, spec.dim, expanded)
+            : repeatShared(received, shared, tables, batch, spec.dim, expanded);
       scores = await session.run(dense, embeddings, batch);
     } finally {
       if (expanded !== undefined) tensors.give(expanded);
@@ -156,7 +213,7 @@ export function denseService(
             workerId: instance,
             backend: backend.name,
             models: store.names(),
-            modelVersions: store.versions().map((v) => ({ retiring: false, ...v })),
+            modelVersions: store.versions().map((v) => ({ retiring: false, tables: false, ...v })),
           }),
       ),
     },

@@ -1,4 +1,4 @@
-import type { DenseBackend, DenseSession } from '@recmesh/backend';
+import type { DenseBackend, DenseSession, TableData } from '@recmesh/backend';
 import type { HeldModelVersion } from '@recmesh/bus';
 import {
   readDenseGraph,
@@ -9,10 +9,13 @@ import {
 } from '@recmesh/model-repository';
 import { denseGraphOf, type ModelSpec } from '@recmesh/models';
 import type { Logger } from '@recmesh/telemetry';
+import { float32TableBytes, loadWorkerTables } from './worker-tables';
 
 export interface LoadedModel {
   readonly spec: ModelSpec;
   readonly session: DenseSession;
+  /** Every embedding table of the version, when they fit RECMESH_WORKER_TABLES_MAX_MB. */
+  readonly tables?: readonly TableData[];
 }
 
 export interface SessionOptions {
@@ -21,6 +24,11 @@ export interface SessionOptions {
   readonly repository: string | undefined;
   /** How long a retiring version outlives its last use, ms. */
   readonly graceMs: number;
+  /**
+   * A version whose tables take at most this many bytes as float32 is held with its tables, and
+   * the worker pools Predict lookups for it (RECMESH_WORKER_TABLES_MAX_MB); 0: none.
+   */
+  readonly tablesMaxBytes: number;
 }
 
 /**
@@ -60,7 +68,12 @@ export class SessionStore {
       const session = await backend.createSession(graph, {
         intraOpThreads: options.intraOpThreads,
       });
-      store.held.add(spec.name, spec.version, { spec, session });
+      const tables = await store.tablesOf(spec, undefined);
+      store.held.add(spec.name, spec.version, {
+        spec,
+        session,
+        ...(tables === undefined ? {} : { tables }),
+      });
       logger.info(
         {
           model: spec.name,
@@ -89,17 +102,46 @@ export class SessionStore {
       },
       { intraOpThreads: this.options.intraOpThreads },
     );
+    let tables: readonly TableData[] | undefined;
+    try {
+      tables = await this.tablesOf(spec, version);
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
     this.logger.info(
       {
         model: spec.name,
         version: spec.version,
         graphBytes: onnx.byteLength,
+        tables: tables !== undefined,
         ms: Math.round(performance.now() - started),
         dir: version.entry.dir,
       },
       'model version loaded',
     );
-    return { spec, session };
+    return { spec, session, ...(tables === undefined ? {} : { tables }) };
+  }
+
+  /** The version's tables when they fit tablesMaxBytes, else undefined. */
+  private async tablesOf(
+    spec: ModelSpec,
+    version: ModelVersion | undefined,
+  ): Promise<readonly TableData[] | undefined> {
+    const bytes = float32TableBytes(spec);
+    if (this.options.tablesMaxBytes === 0 || bytes > this.options.tablesMaxBytes) return undefined;
+    const started = performance.now();
+    const tables = await loadWorkerTables(spec, version);
+    this.logger.info(
+      {
+        model: spec.name,
+        version: spec.version,
+        bytes,
+        ms: Math.round(performance.now() - started),
+      },
+      'embedding tables held: Predict may carry lookups',
+    );
+    return tables;
   }
 
   /** `model` at `version` (0: the served one), counted in flight until released. */
@@ -112,10 +154,11 @@ export class SessionStore {
   }
 
   versions(): HeldModelVersion[] {
-    return this.held.list().map(({ model, version, retiring }) => ({
+    return this.held.list().map(({ model, version, retiring, value }) => ({
       model,
       version,
       ...(retiring ? { retiring } : {}),
+      ...(value.tables === undefined ? {} : { tables: true }),
     }));
   }
 

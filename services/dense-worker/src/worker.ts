@@ -28,6 +28,7 @@ export async function runWorker(booted: Booted<typeof workerSpec>): Promise<void
           intraOpThreads: config.intraOpThreads,
           repository: config.modelRepository,
           graceMs: config.versionGraceMs,
+          tablesMaxBytes: Math.floor(config.tablesMaxMb * 1024 * 1024),
         },
         logger,
       );

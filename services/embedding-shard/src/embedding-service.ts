@@ -1,30 +1,17 @@
-import { rowBytes, validateBags, type EmbeddingBackend, type PoolingMode } from '@recmesh/backend';
-import { invalidArgument, RecmeshError } from '@recmesh/errors';
+import { rowBytes, type EmbeddingBackend } from '@recmesh/backend';
+import { RecmeshError } from '@recmesh/errors';
 import {
   EmbeddingServiceService,
-  Pooling,
   type DescribeResponse,
   type LookupRequest,
   type LookupResponse,
   type PooledTable,
 } from '@recmesh/proto';
-import { asF32, asI32, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
+import { bagBatchOf, bytesOf, unary, type ServiceBinding } from '@recmesh/rpc';
 import type { ServiceContext } from '@recmesh/runtime';
 import type { HeldVersion } from '@recmesh/model-repository';
 import { PartitionStore } from './partition-store';
 import type { VersionTables } from './version-tables';
-
-function poolingOf(field: string, pooling: Pooling): PoolingMode {
-  switch (pooling) {
-    case Pooling.POOLING_UNSPECIFIED:
-    case Pooling.POOLING_SUM:
-      return 'sum';
-    case Pooling.POOLING_MEAN:
-      return 'mean';
-    default:
-      throw invalidArgument(field, pooling, 'unknown pooling mode');
-  }
-}
 
 /** EmbeddingService over the partitions this shard holds. */
 export function embeddingService(
@@ -59,16 +46,8 @@ export function embeddingService(
     const jobs = request.lookups.map((l, i) => {
       const field = `lookups[${i}]`;
       const held = PartitionStore.table(version, l.table, store.group);
-      const bags = l.bags;
-      if (bags === undefined) throw invalidArgument(`${field}.bags`, null, 'missing');
-      const indices = asI32(bags.indices, `${field}.bags.indices`);
-      const offsets = asI32(bags.offsets, `${field}.bags.offsets`);
-      const weights =
-        bags.weights.length > 0 ? asF32(bags.weights, `${field}.bags.weights`) : undefined;
-      validateBags(`${field}.bags`, held.table.rows, indices, offsets, weights);
-      const mode = poolingOf(`${field}.pooling`, l.pooling);
-      const out = new Float32Array(offsets.length * held.table.dim);
-      const batch = { indices, offsets, mode, ...(weights === undefined ? {} : { weights }) };
+      const batch = bagBatchOf(field, l, held.table.rows);
+      const out = new Float32Array(batch.offsets.length * held.table.dim);
       return { l, held, batch, out };
     });
     const started = performance.now();

@@ -16,7 +16,7 @@ import {
 import type { Balancer } from '../routing/balancer';
 import type { ClientPool } from '../routing/client-pool';
 import type { HedgePolicy } from '../routing/hedge-policy';
-import type { Router } from '../routing/router';
+import { workerHoldsTables, type Router } from '../routing/router';
 
 export interface FanOutDeps {
   readonly router: Router;
@@ -208,7 +208,13 @@ export function predict(
     deps,
     `dense worker pool ${pool} of ${request.model} version ${request.version}`,
     `workers:${pool}:${request.model}`,
-    () => deps.router.workers(request.model, request.version, pool),
+    () => {
+      const workers = deps.router.workers(request.model, request.version, pool);
+      // A request with lookups goes only to workers that pool them.
+      return request.lookups.length === 0
+        ? workers
+        : workers.filter((w) => workerHoldsTables(w, request.model, request.version));
+    },
     (peer, attempt) => {
       const client = deps.clients.denseClient(peer.address);
       return unaryCall(client.predict.bind(client), request, attempt);

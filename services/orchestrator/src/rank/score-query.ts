@@ -46,6 +46,47 @@ interface Part {
   readonly bags: Bags;
 }
 
+/** A table's bags as a lookup on the wire. */
+function tableLookup(table: number, bags: Bags, pooling: Pooling): TableLookup {
+  return {
+    table,
+    pooling,
+    bags: {
+      indices: bytesOf(bags.indices),
+      offsets: bytesOf(bags.offsets),
+      weights: bags.weights === undefined ? Buffer.alloc(0) : bytesOf(bags.weights),
+    },
+  };
+}
+
+/** One bag of no rows: a table neither the user nor the items carry, pooled to zeros. */
+const NO_ROWS: Bags = {
+  indices: new Int32Array(0),
+  offsets: new Int32Array(1),
+  weights: undefined,
+};
+
+/**
+ * The Predict lookups of items [start, end) for a worker that holds the model's tables: every
+ * table in order, the items' sliced, the user's (and a table no one carries) as one bag.
+ */
+function workerLookups(query: Query, start: number, end: number): TableLookup[] {
+  return query.spec.tables.map((t, table) => {
+    const source = query.tables[table];
+    const bags =
+      source?.kind === 'items'
+        ? sliceBags(source.bags, start, end)
+        : source?.kind === 'user'
+          ? source.bags
+          : NO_ROWS;
+    return tableLookup(
+      table,
+      bags,
+      t.pooling === 'mean' ? Pooling.POOLING_MEAN : Pooling.POOLING_SUM,
+    );
+  });
+}
+
 /** Lookups of `parts` grouped by shard group, for one request per group. */
 function planLookups(
   deps: FanOutDeps,
@@ -88,15 +129,7 @@ async function pool(
   const started = performance.now();
   const replies = await Promise.all(
     [...byGroup].map(async ([group, parts]) => {
-      const lookups: TableLookup[] = parts.map((p) => ({
-        table: p.table,
-        pooling: Pooling.POOLING_SUM,
-        bags: {
-          indices: bytesOf(p.bags.indices),
-          offsets: bytesOf(p.bags.offsets),
-          weights: p.bags.weights === undefined ? Buffer.alloc(0) : bytesOf(p.bags.weights),
-        },
-      }));
+      const lookups = parts.map((p) => tableLookup(p.table, p.bags, Pooling.POOLING_SUM));
       const reply: LookupResponse = await lookup(
         deps,
         group,
@@ -202,14 +235,49 @@ export async function scoreQuery(
   const scores = new Float32Array(count * tasks);
   const batches = Math.ceil(count / batchSize);
   stats.batches = batches;
+  // Workers holding the model's tables pool the batch's rows themselves: no shard round trip.
+  const workerTables = deps.router.workerTables(spec.name, spec.version, workerPool);
   await forEachLimited(batches, deps.maxBatchesInFlight ?? batches, async (b) => {
     const start = b * batchSize;
     const end = Math.min(count, start + batchSize);
     const n = end - start;
-    const dense =
+    /** Scores the batch's Predict request; `ended` once it may be written over. */
+    const scoreBatch = async (request: PredictRequest, ended: () => void): Promise<void> => {
+      const started = performance.now();
+      const reply = await predict(deps, request, context, workerPool, ended);
+      stats.denseMs += performance.now() - started;
+      addCompute(stats, reply.workerId, reply.computeMs);
+      stats.workers.add(reply.workerId);
+      stats.denseBackends.add(reply.backend);
+      const got = asF32(reply.scores, 'scores');
+      if (got.length !== n * tasks)
+        throw new RecmeshError(
+          'internal',
+          `dense worker ${reply.workerId} gave ${got.length} scores for ${n} items x ${tasks} tasks of ${spec.name} version ${spec.version}`,
+        );
+      scores.set(got, start * tasks);
+    };
+    const denseRows =
       query.itemDense !== undefined
         ? query.itemDense.subarray(start * spec.denseFeatures, end * spec.denseFeatures)
         : (query.userDense as Float32Array);
+    const buffers = deps.predictBuffers;
+    const head = {
+      model: spec.name,
+      version: spec.version,
+      batch: n,
+      dense: bytesOf(denseRows),
+      sharedTables: shared,
+    };
+    if (workerTables) {
+      const { request, wire } = encodePredictRequest<PredictRequest>(
+        { ...head, lookups: workerLookups(query, start, end) },
+        0,
+        buffers?.take,
+      );
+      await scoreBatch(request, () => buffers?.give(wire));
+      return;
+    }
     // The Predict request is written first; the shards' replies are copied straight into its
     // embeddings, float32 [table][item][dim] (table-major, as the dense graph reads them), but
     // one row for each shared table (the user's, or none), which the dense worker repeats.
@@ -218,15 +286,8 @@ export async function scoreQuery(
     for (let table = 0; table < t; table++)
       starts[table + 1] =
         (starts[table] as number) + (query.tables[table]?.kind === 'items' ? n : 1) * rowBytes;
-    const buffers = deps.predictBuffers;
     const { request, embeddings, wire } = encodePredictRequest<PredictRequest>(
-      {
-        model: spec.name,
-        version: spec.version,
-        batch: n,
-        dense: bytesOf(dense),
-        sharedTables: shared,
-      },
+      { ...head, lookups: [] },
       starts[t] as number,
       buffers?.take,
     );
@@ -250,19 +311,7 @@ export async function scoreQuery(
       if (row === undefined) region(table).fill(0);
       else region(table).set(bytesOf(row));
     }
-    const started = performance.now();
-    const reply = await predict(deps, request, context, workerPool, () => buffers?.give(wire));
-    stats.denseMs += performance.now() - started;
-    addCompute(stats, reply.workerId, reply.computeMs);
-    stats.workers.add(reply.workerId);
-    stats.denseBackends.add(reply.backend);
-    const got = asF32(reply.scores, 'scores');
-    if (got.length !== n * tasks)
-      throw new RecmeshError(
-        'internal',
-        `dense worker ${reply.workerId} gave ${got.length} scores for ${n} items x ${tasks} tasks of ${spec.name} version ${spec.version}`,
-      );
-    scores.set(got, start * tasks);
+    await scoreBatch(request, () => buffers?.give(wire));
   });
   return scores;
 }

@@ -43,6 +43,15 @@ function workerHolds(w: Announcement, model: string, version?: number): boolean 
   return w.models.includes(model) && (version === undefined || version === 1);
 }
 
+/** Whether a worker holds the embedding tables of `model` at `version` (pools Predict's lookups). */
+export function workerHoldsTables(w: Announcement, model: string, version: number): boolean {
+  return (
+    w.modelVersions?.some(
+      (x) => x.model === model && x.version === version && x.tables === true,
+    ) === true
+  );
+}
+
 /**
  * Where every table partition and every model version's dense graph can be served, from the live
  * peers, and which version of each model new queries run. Rebuilt whenever a peer source
@@ -211,6 +220,17 @@ export class Router {
       holders.filter((w) => (w.pool === 'accel' ? 'accel' : 'cpu') === p);
     const own = inPool(pool);
     return own.length > 0 ? own : inPool(pool === 'cpu' ? 'accel' : 'cpu');
+  }
+
+  /**
+   * Whether every live dense worker that would take a Predict of `model` at `version` in `pool`
+   * holds the version's embedding tables (RECMESH_WORKER_TABLES_MAX_MB), so a query sends the
+   * workers its sparse features and skips the shards. One worker without them (a rolling
+   * deploy, a worker with a smaller limit), and the query pools through the shards as before.
+   */
+  workerTables(model: string, version: number, pool: 'cpu' | 'accel' = 'cpu'): boolean {
+    const workers = this.workers(model, version, pool);
+    return workers.length > 0 && workers.every((w) => workerHoldsTables(w, model, version));
   }
 
   /** Whether an accelerator pool serves `model`. */

@@ -110,6 +110,7 @@ export class StaticPeers extends EventEmitter<{ change: [] }> implements PeerSou
                     model: v.model,
                     version: v.version,
                     ...(v.retiring ? { retiring: true } : {}),
+                    ...(v.tables ? { tables: true } : {}),
                   })),
                 }),
           });
