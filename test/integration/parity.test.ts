@@ -9,14 +9,13 @@ import { bytesOf } from '@recmesh/rpc';
 import { resolveModel } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { ReferenceDlrm } from '../support/reference-dlrm';
-import { startTestMesh, type TestMesh } from '../support/local-mesh';
+import { POOLING_PATHS, startTestMesh, type TestMesh } from '../support/local-mesh';
 
 const MODELS = ['rmc1', 'rmc1-dot', 'rmc2', 'rmc2-dot', 'rmc3', 'rmc3-dot'];
 const ROW_SCALE = 0.0005;
 const SEED = 7;
 
-for (const workerTables of [false, true]) {
-  const where = workerTables ? 'pooled by the dense worker' : 'pooled by the shards';
+for (const { name: where, workerTables, env } of POOLING_PATHS) {
   describe(`score parity with an independent forward pass, ${where}`, () => {
     let t: TestMesh;
     before(async () => {
@@ -25,7 +24,7 @@ for (const workerTables of [false, true]) {
         rowScale: ROW_SCALE,
         seed: SEED,
         batchSize: 7,
-        ...(workerTables ? { env: { RECMESH_WORKER_TABLES_MAX_MB: '64' } } : {}),
+        env,
       });
     });
     after(() => t.stop());

@@ -6,6 +6,19 @@ import { RankingClient } from '@recmesh/client';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
+/**
+ * The two ways a query's rows are pooled: by the embedding shards, or by dense workers that hold
+ * the tables (RECMESH_WORKER_TABLES_MAX_MB). Parity suites run both.
+ */
+export const POOLING_PATHS = [
+  { name: 'pooled by the shards', workerTables: false, env: {} },
+  {
+    name: 'pooled by the dense workers',
+    workerTables: true,
+    env: { RECMESH_WORKER_TABLES_MAX_MB: '64' },
+  },
+] as const;
+
 export interface TestMesh {
   readonly mesh: LocalMesh;
   readonly client: RankingClient;

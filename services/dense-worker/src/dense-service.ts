@@ -1,4 +1,9 @@
-import { referenceGatherReduce, type DenseBackend, type TableData } from '@recmesh/backend';
+import {
+  referenceGatherReduce,
+  rowBytes,
+  type DenseBackend,
+  type TableData,
+} from '@recmesh/backend';
 import { invalidArgument, RecmeshError } from '@recmesh/errors';
 import {
   DenseServiceService,
@@ -55,7 +60,7 @@ function repeatShared(
 /**
  * The embeddings float32 [tables][batch][dim] in `into`, pooled from the worker's own `tables`:
  * one lookup per table in table order, `batch` bags each (one for a table of `shared`, repeated).
- * Errors name the lookup and what is wrong with it.
+ * Errors name the lookup and what is wrong with it. Returns the bytes of the rows it read.
  */
 function poolLookups(
   lookups: readonly TableLookup[],
@@ -63,16 +68,17 @@ function poolLookups(
   shared: readonly number[],
   batch: number,
   dim: number,
-  into: Buffer,
-): Float32Array {
+  into: Float32Array,
+): number {
   if (lookups.length !== tables.length)
     throw invalidArgument(
       'lookups',
       `${lookups.length} lookups`,
       `expected one per table of the model (${tables.length})`,
     );
-  const out = new Float32Array(into.buffer, into.byteOffset, tables.length * batch * dim);
+  const out = into;
   const block = batch * dim;
+  let gathered = 0;
   lookups.forEach((lookup, t) => {
     const field = `lookups[${t}]`;
     if (lookup.table !== t)
@@ -92,8 +98,9 @@ function poolLookups(
       );
     referenceGatherReduce(table, bags, out.subarray(t * block, t * block + rows * dim));
     if (rows === 1) repeatRow(out, t * block, dim, batch);
+    gathered += bags.indices.length * rowBytes(table.dtype, table.dim);
   });
-  return out;
+  return gathered;
 }
 
 /** Embedding tensors of requests with shared tables, reused (a few batch sizes recur). */
@@ -169,13 +176,14 @@ export function denseService(
     const expanded =
       shared.length === 0 && !lookups ? undefined : tensors.take(tables * batch * spec.dim * 4);
     let scores: Float32Array;
+    let gathered = 0;
     try {
-      const embeddings =
-        expanded === undefined
-          ? received
-          : lookups
-            ? poolLookups(request.lookups, held as TableData[], shared, batch, spec.dim, expanded)
-            : repeatShared(received, shared, tables, batch, spec.dim, expanded);
+      let embeddings = received;
+      if (expanded !== undefined && lookups) {
+        embeddings = new Float32Array(expanded.buffer, expanded.byteOffset, expanded.length / 4);
+        gathered = poolLookups(request.lookups, held ?? [], shared, batch, spec.dim, embeddings);
+      } else if (expanded !== undefined)
+        embeddings = repeatShared(received, shared, tables, batch, spec.dim, expanded);
       scores = await session.run(dense, embeddings, batch);
     } finally {
       if (expanded !== undefined) tensors.give(expanded);
@@ -189,7 +197,7 @@ export function denseService(
       );
     usage.record(
       { model: spec.name, backend: backend.name },
-      { busyS: computeMs / 1000, queries: 1, items: batch },
+      { busyS: computeMs / 1000, queries: 1, items: batch, bytesMoved: gathered },
     );
     return {
       scores: bytesOf(scores),
