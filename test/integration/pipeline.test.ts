@@ -97,6 +97,7 @@ describe('multi-stage pipelines', () => {
         assert.equal(s.workerPool, 'cpu');
         assert.equal(s.backend, stages[k]?.backend);
         assert.ok(s.latencyMs > 0);
+        assert.ok(s.computeMs > 0, 'the workers and shards report their compute');
         assert.ok((s.carbon?.totalG ?? 0) > 0, 'each stage carries its carbon');
         items = s.itemsKept;
       });
@@ -140,7 +141,11 @@ describe('multi-stage pipelines', () => {
           name,
         );
         assert.deepEqual(viaWorkers.servedBy?.shards, [], `${name}: no shard took part`);
-        for (const s of viaWorkers.stages) assert.equal(s.embeddingMs, 0, `${name} ${s.model}`);
+        for (const s of viaWorkers.stages) {
+          assert.equal(s.embeddingMs, 0, `${name} ${s.model}`);
+          // One Predict per batch: the worker's own time is within the call's.
+          assert.ok(s.computeMs > 0 && s.computeMs <= s.denseMs, `${name} ${s.model}`);
+        }
       }
     } finally {
       await local.stop();

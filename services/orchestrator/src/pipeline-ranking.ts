@@ -95,6 +95,7 @@ export function rankPipelineWith(p: PipelineDeps) {
             carbon: options.receipts.issue(stageOwnMs / 1000, run.stats.subCalls, Date.now()),
             embeddingMs: perBatch(run.stats.embeddingMs),
             denseMs: perBatch(run.stats.denseMs),
+            computeMs: perBatch(run.stats.computeMs),
           });
           if (!last) {
             const before = origin;

@@ -152,6 +152,7 @@ export function rankingService(
           carbon,
           embeddingMs: perBatch(stats.embeddingMs),
           denseMs: perBatch(stats.denseMs),
+          computeMs: perBatch(stats.computeMs),
         },
       ],
       tasks: spec.tasks.map((t) => t.name),

@@ -53,6 +53,8 @@ interface Measured {
     /** Per batch: the stage's Lookups (the shards' round trips) and its Predict (the worker's). */
     mean_embedding_ms: number;
     mean_dense_ms: number;
+    /** Per batch: the compute the shards and workers reported (graphs, gathers); the rest is calls. */
+    mean_compute_ms: number;
     carbon_g: number;
   }[];
 }
@@ -128,6 +130,7 @@ function stagesOf(replies: readonly RankResponse[]): Measured['stages'] {
     mean_latency_ms: r3(mean(replies.map((r) => r.stages[k]?.latencyMs ?? NaN))),
     mean_embedding_ms: r3(mean(replies.map((r) => r.stages[k]?.embeddingMs ?? NaN))),
     mean_dense_ms: r3(mean(replies.map((r) => r.stages[k]?.denseMs ?? NaN))),
+    mean_compute_ms: r3(mean(replies.map((r) => r.stages[k]?.computeMs ?? NaN))),
     carbon_g: mean(replies.map((r) => r.stages[k]?.carbon?.totalG ?? NaN)),
   }));
 }
