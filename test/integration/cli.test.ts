@@ -108,6 +108,31 @@ describe('the recmesh command', () => {
     }
   });
 
+  it('bench pipeline --load-fractions: refuses a fraction outside (0, 1], naming it', async () => {
+    for (const [list, part] of [
+      ['0', '0'],
+      ['0.5,1.5', '1.5'],
+      ['half', 'half'],
+      ['0.5,', ''],
+    ]) {
+      const bad = await run([
+        'bench',
+        'pipeline',
+        '--pipeline',
+        'two-stage',
+        '--load-fractions',
+        list as string,
+      ]);
+      assert.notEqual(bad.code, 0);
+      assert.ok(
+        bad.stderr.includes(
+          `--load-fractions = "${part}": each must be a fraction of the baseline's qps_at_target in (0, 1]`,
+        ),
+        bad.stderr,
+      );
+    }
+  });
+
   it('up starts every service (health and reflection answer), rank ranks, Ctrl-C stops them all', async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'recmesh-up-'));
     const up = spawn(

@@ -24,6 +24,7 @@ interface BenchPipelineFlags extends RecpipeFlags {
   latencyQueries: number;
   targetP95Ms: number;
   seconds: number;
+  loadFractions: readonly number[];
   out: string;
   json?: boolean;
 }
@@ -59,6 +60,23 @@ interface Measured {
   }[];
 }
 
+/** Both pipelines under the same Poisson arrival rate: a fraction of the baseline's capacity. */
+interface AtLoad {
+  /** Of the baseline's qps_at_target. */
+  fraction: number;
+  qps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  baseline_p50_ms: number;
+  baseline_p95_ms: number;
+  baseline_p99_ms: number;
+  /** Baseline's p95 over the pipeline's at this rate. */
+  p95_ratio: number;
+  /** Failed queries of either pipeline (deadline, unavailable); 0 on a healthy run. */
+  errors: number;
+}
+
 /** A measurement as reported: without its per-query NDCG list. */
 function omitPerQuery(m: Measured): Omit<Measured, 'ndcg_per_query'> {
   const { ndcg_per_query: _, ...rest } = m;
@@ -66,6 +84,67 @@ function omitPerQuery(m: Measured): Omit<Measured, 'ndcg_per_query'> {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** `name`'s queries arriving as a Poisson process at `rate` for seconds / 6 (at least 3 s, 20 queries). */
+function openLoop(
+  name: string,
+  rate: number,
+  opts: BenchPipelineFlags,
+  send: (name: string, i: number) => Promise<unknown>,
+) {
+  const measureS = Math.max(3, opts.seconds / 6);
+  return runOpenLoop({
+    rate,
+    durationS: Math.min(40, 1 + Math.max(measureS, 20 / rate) + 2),
+    measureS,
+    minMeasured: 20,
+    warmupS: 1,
+    sizes: fixedSizes(opts.candidates),
+    seed: opts.seed,
+    send: async (_size, index) => {
+      await send(name, index);
+    },
+    drainMs: Math.max(5000, 10 * opts.targetP95Ms),
+  });
+}
+
+/**
+ * The pipeline and the baseline at the same Poisson rates, each a fraction of the baseline's
+ * qps_at_target (RecPipe and DeepRecSys compare tail latency at equal load): at each rate the
+ * pipeline first, then the baseline.
+ */
+async function atLoad(
+  names: readonly [string, string],
+  baselineQps: number,
+  opts: BenchPipelineFlags,
+  send: (name: string, i: number) => Promise<unknown>,
+): Promise<AtLoad[]> {
+  const out: AtLoad[] = [];
+  for (const fraction of opts.loadFractions) {
+    const qps = fraction * baselineQps;
+    const [main, base] = [
+      await openLoop(names[0], qps, opts, send),
+      await openLoop(names[1], qps, opts, send),
+    ];
+    const row: AtLoad = {
+      fraction,
+      qps: r3(qps),
+      p50_ms: r3(main.latencyMs.p50),
+      p95_ms: r3(main.latencyMs.p95),
+      p99_ms: r3(main.latencyMs.p99),
+      baseline_p50_ms: r3(base.latencyMs.p50),
+      baseline_p95_ms: r3(base.latencyMs.p95),
+      baseline_p99_ms: r3(base.latencyMs.p99),
+      p95_ratio: r3(base.latencyMs.p95 / main.latencyMs.p95),
+      errors: main.errors + base.errors,
+    };
+    info(
+      `  at ${row.qps} qps (${fraction} of ${names[1]}'s ${r3(baselineQps)}): p95 ${row.p95_ms} ms against ${row.baseline_p95_ms} ms, ${row.p95_ratio}x`,
+    );
+    out.push(row);
+  }
+  return out;
+}
 
 /**
  * The highest Poisson arrival rate whose p95 meets the target (findMaxLoad: bracket, then
@@ -79,26 +158,13 @@ async function maxLoad(
   send: (name: string, i: number) => Promise<unknown>,
 ): Promise<number> {
   const start = Math.max(0.5, 1000 / serialMeanMs);
-  const measureS = Math.max(3, opts.seconds / 6);
   const result = await findMaxLoad({
     targetP95Ms: opts.targetP95Ms,
     startRate: start,
     floorRate: start / 4,
     maxProbes: 6,
     probe: async (rate) => {
-      const r = await runOpenLoop({
-        rate,
-        durationS: Math.min(40, 1 + Math.max(measureS, 20 / rate) + 2),
-        measureS,
-        minMeasured: 20,
-        warmupS: 1,
-        sizes: fixedSizes(opts.candidates),
-        seed: opts.seed,
-        send: async (_size, index) => {
-          await send(name, index);
-        },
-        drainMs: Math.max(5000, 10 * opts.targetP95Ms),
-      });
+      const r = await openLoop(name, rate, opts, send);
       return {
         rate,
         completed: r.completed,
@@ -199,7 +265,27 @@ async function measure(mesh: RecpipeMesh, names: readonly string[], opts: BenchP
       stages: stagesOf(mine),
     });
   }
-  return out;
+  const baselineQps = out[1]?.qps_at_target ?? 0;
+  const loads =
+    names.length === 2 && baselineQps > 0
+      ? await atLoad(names as [string, string], baselineQps, opts, send)
+      : [];
+  return { measured: out, loads };
+}
+
+/** `0.25,0.5` as fractions in (0, 1]; an empty string: none. */
+export function parseLoadFractions(raw: string): number[] {
+  if (raw.trim() === '') return [];
+  return raw.split(',').map((part) => {
+    const f = Number(part.trim());
+    if (part.trim() === '' || !Number.isFinite(f) || f <= 0 || f > 1)
+      throw invalidArgument(
+        '--load-fractions',
+        part,
+        "each must be a fraction of the baseline's qps_at_target in (0, 1]",
+      );
+    return f;
+  });
 }
 
 export function benchPipelineCommand(): Command {
@@ -247,6 +333,14 @@ export function benchPipelineCommand(): Command {
         .default(18)
         .argParser(num('--seconds', { min: 1 })),
     )
+    .addOption(
+      new Option(
+        '--load-fractions <list>',
+        "the pipeline and the baseline under the same Poisson rates, each this fraction of the baseline's qps_at_target (comma-separated, each in (0, 1]; '' for none): tail latency at equal load, as RecPipe compares it",
+      )
+        .default(parseLoadFractions('0.25,0.5,0.75'), '0.25,0.5,0.75')
+        .argParser(parseLoadFractions),
+    )
     .option('--out <dir>', 'where the JSON result goes', '.recmesh/bench')
     .option('--json', 'print the result as one JSON object (last line of stdout)')
     .action(async (opts: BenchPipelineFlags) => {
@@ -260,6 +354,7 @@ export function benchPipelineCommand(): Command {
       const loadBefore = loadavg();
       const mesh = await startRecpipeMesh(opts, 'bench pipeline');
       let results: Measured[];
+      let loads: AtLoad[];
       try {
         const served = (await mesh.client.listModels()).pipelines.map((p) => p.name);
         for (const [flag, n] of [
@@ -272,7 +367,7 @@ export function benchPipelineCommand(): Command {
               n,
               `not a pipeline of ${opts.modelRepository}; it has ${served.join(', ')}`,
             );
-        results = await measure(mesh, names, opts);
+        ({ measured: results, loads } = await measure(mesh, names, opts));
       } finally {
         await mesh.stop();
       }
@@ -306,6 +401,7 @@ export function benchPipelineCommand(): Command {
         carbon_method:
           'modelled (the replies’ receipts: busy time x power model, embodied amortised)',
         stages: main.stages,
+        ...(base === undefined ? {} : { at_load: loads }),
         ...(base === undefined
           ? {}
           : {
