@@ -73,6 +73,12 @@ interface AtLoad {
   baseline_p99_ms: number;
   /** Baseline's p95 over the pipeline's at this rate. */
   p95_ratio: number;
+  /** 95% intervals of the two p95s (order statistics of the measured queries). */
+  p95_ci95: readonly number[];
+  baseline_p95_ci95: readonly number[];
+  /** Queries measured at this rate, of the pipeline and of the baseline. */
+  queries: number;
+  baseline_queries: number;
   /** Failed queries of either pipeline (deadline, unavailable); 0 on a healthy run. */
   errors: number;
 }
@@ -85,19 +91,24 @@ function omitPerQuery(m: Measured): Omit<Measured, 'ndcg_per_query'> {
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** `name`'s queries arriving as a Poisson process at `rate` for seconds / 6 (at least 3 s, 20 queries). */
+/**
+ * `name`'s queries arriving as a Poisson process at `rate`, measured for seconds / 6 (at least
+ * 3 s) and at least `queries` queries, within `capS` seconds in all.
+ */
 function openLoop(
   name: string,
   rate: number,
   opts: BenchPipelineFlags,
   send: (name: string, i: number) => Promise<unknown>,
+  queries = 20,
+  capS = 40,
 ) {
   const measureS = Math.max(3, opts.seconds / 6);
   return runOpenLoop({
     rate,
-    durationS: Math.min(40, 1 + Math.max(measureS, 20 / rate) + 2),
+    durationS: Math.min(capS, 1 + Math.max(measureS, queries / rate) + 2),
     measureS,
-    minMeasured: 20,
+    minMeasured: queries,
     warmupS: 1,
     sizes: fixedSizes(opts.candidates),
     seed: opts.seed,
@@ -110,8 +121,8 @@ function openLoop(
 
 /**
  * The pipeline and the baseline at the same Poisson rates, each a fraction of the baseline's
- * qps_at_target (RecPipe and DeepRecSys compare tail latency at equal load): at each rate the
- * pipeline first, then the baseline.
+ * qps_at_target (serving is judged under load): at each rate the pipeline first, then the
+ * baseline, each over --latency-queries queries (at most two minutes a rate).
  */
 async function atLoad(
   names: readonly [string, string],
@@ -122,10 +133,9 @@ async function atLoad(
   const out: AtLoad[] = [];
   for (const fraction of opts.loadFractions) {
     const qps = fraction * baselineQps;
-    const [main, base] = [
-      await openLoop(names[0], qps, opts, send),
-      await openLoop(names[1], qps, opts, send),
-    ];
+    const run = (name: string) => openLoop(name, qps, opts, send, opts.latencyQueries, 120);
+    const main = await run(names[0]);
+    const base = await run(names[1]);
     const row: AtLoad = {
       fraction,
       qps: r3(qps),
@@ -136,6 +146,10 @@ async function atLoad(
       baseline_p95_ms: r3(base.latencyMs.p95),
       baseline_p99_ms: r3(base.latencyMs.p99),
       p95_ratio: r3(base.latencyMs.p95 / main.latencyMs.p95),
+      p95_ci95: main.p95Ci.map(r3),
+      baseline_p95_ci95: base.p95Ci.map(r3),
+      queries: main.completed,
+      baseline_queries: base.completed,
       errors: main.errors + base.errors,
     };
     info(
