@@ -218,7 +218,8 @@ function stagesOf(replies: readonly RankResponse[]): Measured['stages'] {
 /**
  * Quality over `queries` (NDCG@64 and recall@64 against the planted relevance), then latency of
  * one query at a time (queries of the pipelines interleaved so both see the same machine), then
- * the highest Poisson rate whose p95 meets the target, per pipeline.
+ * the highest Poisson rate whose p95 meets the target, per pipeline; then both at the same rates,
+ * fractions of the baseline's (atLoad).
  */
 async function measure(mesh: RecpipeMesh, names: readonly string[], opts: BenchPipelineFlags) {
   const quality = drawQueries(mesh.world, opts.queries, opts.candidates, 2);
@@ -288,7 +289,7 @@ async function measure(mesh: RecpipeMesh, names: readonly string[], opts: BenchP
 }
 
 /** `0.25,0.5` as fractions in (0, 1]; an empty string: none. */
-export function parseLoadFractions(raw: string): number[] {
+function parseLoadFractions(raw: string): number[] {
   if (raw.trim() === '') return [];
   return raw.split(',').map((part) => {
     const f = Number(part.trim());
@@ -350,7 +351,7 @@ export function benchPipelineCommand(): Command {
     .addOption(
       new Option(
         '--load-fractions <list>',
-        "the pipeline and the baseline under the same Poisson rates, each this fraction of the baseline's qps_at_target (comma-separated, each in (0, 1]; '' for none): tail latency at equal load, as RecPipe compares it",
+        "the pipeline and the baseline under the same Poisson rates, each this fraction of the baseline's qps_at_target (comma-separated, each in (0, 1]; '' for none): tail latency at equal load",
       )
         .default(parseLoadFractions('0.25,0.5,0.75'), '0.25,0.5,0.75')
         .argParser(parseLoadFractions),
