@@ -1,15 +1,20 @@
 // The mesh's scores for RMC1, RMC2 and RMC3 (small row scale, both interactions) equal an
 // independent plain-TypeScript forward pass over the same weights within 1e-5 relative: pooled
-// by the shards, and pooled by dense workers that hold the tables (RECMESH_WORKER_TABLES_MAX_MB).
+// by the shards, and pooled by dense workers that hold the tables (RECMESH_WORKER_TABLES_MAX_MB);
+// mean-pooled tables of a repository model too.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { DenseServiceClient, Pooling, type PredictRequest, type TableLookup } from '@recmesh/proto';
 import { bytesOf } from '@recmesh/rpc';
-import { resolveModel } from '@recmesh/models';
+import { resolveModel, type ModelSpec } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { ReferenceDlrm } from '../support/reference-dlrm';
 import { POOLING_PATHS, startTestMesh, type TestMesh } from '../support/local-mesh';
+import { recmesh } from '../support/recmesh-cli';
 
 const MODELS = ['rmc1', 'rmc1-dot', 'rmc2', 'rmc2-dot', 'rmc3', 'rmc3-dot'];
 const ROW_SCALE = 0.0005;
@@ -133,3 +138,75 @@ for (const { name: where, workerTables, env } of POOLING_PATHS) {
       });
   });
 }
+
+describe('mean-pooled tables of a repository model score as the reference, on both paths', () => {
+  // rmc1-dot exported to a repository, every even table switched to mean pooling in its
+  // manifest (EmbeddingBag mode='mean'): the orchestrator divides the shards' sums, the worker
+  // pools the mean itself; both must give the reference's mean.
+  const root = mkdtempSync(join(tmpdir(), 'recmesh-mean-'));
+  const repository = join(root, 'repository');
+  const preset = resolveModel('rmc1-dot', { rowScale: ROW_SCALE, seed: SEED });
+  const spec: ModelSpec = {
+    ...preset,
+    name: 'meanpool',
+    version: 1,
+    tables: preset.tables.map((table, t) => (t % 2 === 0 ? { ...table, pooling: 'mean' } : table)),
+  };
+
+  before(async () => {
+    const dir = join(repository, 'meanpool', '1');
+    const r = await recmesh([
+      'models',
+      'export',
+      '--model',
+      'rmc1-dot',
+      '--row-scale',
+      String(ROW_SCALE),
+      '--seed',
+      String(SEED),
+      '--out',
+      dir,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const path = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as {
+      tables: { pooling: string }[];
+    };
+    manifest.tables.forEach((table, t) => {
+      if (t % 2 === 0) table.pooling = 'mean';
+    });
+    writeFileSync(path, JSON.stringify(manifest, null, 2));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  for (const { name: where, workerTables, env } of POOLING_PATHS)
+    it(`${where}: every item's score within 1e-5 relative`, async () => {
+      const t = await startTestMesh({ models: '', modelRepository: repository, batchSize: 7, env });
+      try {
+        const reference = new ReferenceDlrm(spec);
+        const count = 23;
+        const query = syntheticQuery(spec, count, new Rng(13), 0);
+        const bagsOf = (index: number) =>
+          (query.items.sparse ?? []).map((s) => {
+            const start = s.offsets[index] as number;
+            const end = index + 1 < count ? (s.offsets[index + 1] as number) : s.indices.length;
+            return Array.prototype.slice.call(s.indices, start, end) as number[];
+          });
+        // The bags hold several rows, so mean and sum differ.
+        assert.ok(bagsOf(0).some((bag) => bag.length > 1));
+        const reply = await t.client.rank(query);
+        assert.equal(reply.items.length, count);
+        assert.equal(reply.servedBy?.shards.length === 0, workerTables);
+        for (const item of reply.items) {
+          const expected = reference.score({
+            dense: query.user.dense as Float32Array,
+            bags: bagsOf(item.index),
+          });
+          const rel = Math.abs(item.score - expected) / Math.max(Math.abs(expected), 1e-12);
+          assert.ok(rel <= 1e-5, `item ${item.index}: mesh ${item.score}, reference ${expected}`);
+        }
+      } finally {
+        await t.stop();
+      }
+    });
+});

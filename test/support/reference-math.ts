@@ -81,7 +81,7 @@ export class PooledTables {
     this.data = tables !== undefined ? [...tables] : spec.tables.map((_, t) => tableRows(spec, t));
   }
 
-  /** Sum of the bag's rows, float64. */
+  /** Sum of the bag's rows, float64; their mean for a mean-pooled table (EmbeddingBag's mode). */
   pooled(table: number, bag: ArrayLike<number>): Vec {
     const d = this.spec.dim;
     const data = this.data[table] as Float32Array;
@@ -90,6 +90,8 @@ export class PooledTables {
       const r = (bag[i] as number) * d;
       for (let k = 0; k < d; k++) out[k] = (out[k] as number) + (data[r + k] as number);
     }
+    if (this.spec.tables[table]?.pooling === 'mean' && bag.length > 0)
+      for (let k = 0; k < d; k++) out[k] = (out[k] as number) / bag.length;
     return out;
   }
 
