@@ -14,6 +14,7 @@ import { resolveModel, type ModelSpec } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { NATS_URL, startTestMesh, type TestMesh } from '../support/local-mesh';
 import { recmesh } from '../support/recmesh-cli';
+import { itemBags } from '../support/query-bags';
 import { ReferenceDlrm } from '../support/reference-dlrm';
 
 const ROW_SCALE = 0.0005;
@@ -122,10 +123,7 @@ describe('model versions', () => {
     for (const o of outcomes) {
       const reference = references.get(o.version ?? 0) as ReferenceDlrm;
       for (const { index, score } of o.scores ?? []) {
-        const bags = (o.query.items.sparse ?? []).map((s) => {
-          const end = index + 1 < 30 ? (s.offsets[index + 1] as number) : s.indices.length;
-          return Array.prototype.slice.call(s.indices, s.offsets[index] as number, end) as number[];
-        });
+        const bags = itemBags(o.query, index);
         const want = reference.score({ dense: o.query.user.dense as Float32Array, bags });
         assert.ok(
           Math.abs(score - want) <= 1e-5 * Math.abs(want),

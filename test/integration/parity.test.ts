@@ -14,6 +14,7 @@ import { resolveModel, type ModelSpec } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { ReferenceDlrm } from '../support/reference-dlrm';
 import { POOLING_PATHS, startTestMesh, type TestMesh } from '../support/local-mesh';
+import { itemBags } from '../support/query-bags';
 import { recmesh } from '../support/recmesh-cli';
 
 const MODELS = ['rmc1', 'rmc1-dot', 'rmc2', 'rmc2-dot', 'rmc3', 'rmc3-dot'];
@@ -46,12 +47,7 @@ for (const { name: where, workerTables, env } of POOLING_PATHS) {
         assert.equal(reply.servedBy?.shards.length, workerTables ? 0 : 2);
         assert.equal((reply.stages[0]?.embeddingMs ?? 0) === 0, workerTables);
         for (const item of reply.items) {
-          const bags = (query.items.sparse ?? []).map((s) => {
-            const start = s.offsets[item.index] as number;
-            const end =
-              item.index + 1 < count ? (s.offsets[item.index + 1] as number) : s.indices.length;
-            return Array.prototype.slice.call(s.indices, start, end) as number[];
-          });
+          const bags = itemBags(query, item.index);
           const expected = reference.score({ dense: query.user.dense as Float32Array, bags });
           const rel = Math.abs(item.score - expected) / Math.max(Math.abs(expected), 1e-12);
           assert.ok(
@@ -186,21 +182,15 @@ describe('mean-pooled tables of a repository model score as the reference, on bo
         const reference = new ReferenceDlrm(spec);
         const count = 23;
         const query = syntheticQuery(spec, count, new Rng(13), 0);
-        const bagsOf = (index: number) =>
-          (query.items.sparse ?? []).map((s) => {
-            const start = s.offsets[index] as number;
-            const end = index + 1 < count ? (s.offsets[index + 1] as number) : s.indices.length;
-            return Array.prototype.slice.call(s.indices, start, end) as number[];
-          });
         // The bags hold several rows, so mean and sum differ.
-        assert.ok(bagsOf(0).some((bag) => bag.length > 1));
+        assert.ok(itemBags(query, 0).some((bag) => bag.length > 1));
         const reply = await t.client.rank(query);
         assert.equal(reply.items.length, count);
         assert.equal(reply.servedBy?.shards.length === 0, workerTables);
         for (const item of reply.items) {
           const expected = reference.score({
             dense: query.user.dense as Float32Array,
-            bags: bagsOf(item.index),
+            bags: itemBags(query, item.index),
           });
           const rel = Math.abs(item.score - expected) / Math.max(Math.abs(expected), 1e-12);
           assert.ok(rel <= 1e-5, `item ${item.index}: mesh ${item.score}, reference ${expected}`);

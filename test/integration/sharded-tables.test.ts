@@ -15,6 +15,7 @@ import { Rng, syntheticQuery } from '@recmesh/workload';
 import type { RankResponse } from '@recmesh/proto';
 import { ReferenceDlrm } from '../support/reference-dlrm';
 import { startTestMesh, type TestMesh } from '../support/local-mesh';
+import { itemBags } from '../support/query-bags';
 
 const MODEL = 'rmc2';
 const ROW_SCALE = 0.0005;
@@ -41,14 +42,7 @@ function worstRelativeError(reply: RankResponse): number {
   const reference = new ReferenceDlrm(spec);
   let worst = 0;
   for (const item of reply.items) {
-    const bags = (query.items.sparse ?? []).map((s) => {
-      const start = s.offsets[item.index] as number;
-      const end =
-        item.index + 1 < query.items.count
-          ? (s.offsets[item.index + 1] as number)
-          : s.indices.length;
-      return Array.prototype.slice.call(s.indices, start, end) as number[];
-    });
+    const bags = itemBags(query, item.index);
     const expected = reference.score({ dense: query.user.dense as Float32Array, bags });
     worst = Math.max(worst, Math.abs(item.score - expected) / Math.max(Math.abs(expected), 1e-12));
   }

@@ -8,6 +8,7 @@ import type { PlainQuery } from '@recmesh/client';
 import { PRESETS, resolveModel, type ModelSpec } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { POOLING_PATHS, startTestMesh, type TestMesh } from '../support/local-mesh';
+import { bagOf } from '../support/query-bags';
 import { referenceModel } from '../support/reference-model';
 
 const MODELS = [...Object.keys(PRESETS), 'rm-small-cat', 'rmc2-dot-self'];
@@ -74,11 +75,7 @@ for (const { name: where, workerTables, env } of POOLING_PATHS)
             if (userTables.has(table))
               return [...(query.user.sparse?.find((s) => s.table === table)?.indices ?? [])];
             const s = query.items.sparse?.find((x) => x.table === table);
-            if (s === undefined) return [];
-            const start = s.offsets[item.index] as number;
-            const end =
-              item.index + 1 < COUNT ? (s.offsets[item.index + 1] as number) : s.indices.length;
-            return Array.prototype.slice.call(s.indices, start, end) as number[];
+            return s === undefined ? [] : bagOf(s, item.index);
           });
           const want = reference.scores({ dense: query.user.dense as Float32Array, bags });
           const got = spec.tasks.length > 1 ? item.taskScores : [item.score];
