@@ -8,8 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
-import { DenseServiceClient, Pooling, type PredictRequest, type TableLookup } from '@recmesh/proto';
-import { bytesOf } from '@recmesh/rpc';
+import {
+  DenseServiceClient,
+  Pooling,
+  type Bags,
+  type PredictRequest,
+  type TableLookup,
+} from '@recmesh/proto';
+import { asF32, bytesOf } from '@recmesh/rpc';
 import { resolveModel, type ModelSpec } from '@recmesh/models';
 import { Rng, syntheticQuery } from '@recmesh/workload';
 import { ReferenceDlrm } from '../support/reference-dlrm';
@@ -127,6 +133,33 @@ for (const { name: where, workerTables, env } of POOLING_PATHS) {
           await refused(
             { embeddings: bytesOf(new Float32Array(spec.dim)) },
             /embeddings = .*expected none: the request carries lookups/,
+          );
+          // One index per bag: the same scores with the offsets left off the wire.
+          const scores = (lookups: TableLookup[]) =>
+            new Promise<number[]>((resolve, reject) =>
+              client.predict(
+                {
+                  model: 'rmc1',
+                  version: 0,
+                  batch,
+                  dense: bytesOf(new Float32Array(spec.denseFeatures).fill(0.5)),
+                  embeddings: Buffer.alloc(0),
+                  sharedTables: [],
+                  lookups,
+                },
+                (e, r) =>
+                  e === null && r !== undefined ? resolve([...asF32(r.scores)]) : reject(e),
+              ),
+            );
+          const withOffsets = spec.tables.map((_, table) => lookup(table, [2, 0, 1]));
+          const without = withOffsets.map((l) => ({
+            ...l,
+            bags: { ...(l.bags as Bags), offsets: Buffer.alloc(0) },
+          }));
+          assert.deepEqual(await scores(without), await scores(withOffsets));
+          await refused(
+            { lookups: without.map((l, t) => (t === 2 ? lookup(2, [0, 1]) : l)) },
+            /lookups\[2\]\.bags\.offsets = "?2 bags"?: expected 3/,
           );
         } finally {
           client.close();

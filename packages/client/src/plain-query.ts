@@ -1,11 +1,14 @@
-import type { RankRequest, RankResponse } from '@recmesh/proto';
+import { isOneHot, type RankRequest, type RankResponse } from '@recmesh/proto';
 
 /** One table's bags for the candidates, EmbeddingBag's (indices, offsets) form. */
 export interface PlainItemSparse {
   readonly table: number;
   readonly indices: Int32Array | readonly number[];
-  /** Start of each item's bag in `indices`: one per item. */
-  readonly offsets: Int32Array | readonly number[];
+  /**
+   * Start of each item's bag in `indices`: one per item. Leave it out when each item has exactly
+   * one index (a one-hot feature); offsets of that form are left off the wire either way.
+   */
+  readonly offsets?: Int32Array | readonly number[];
   readonly weights?: Float32Array | readonly number[];
 }
 
@@ -48,10 +51,23 @@ const f32 = (v: Float32Array | readonly number[] | undefined): Buffer => {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 };
 
+const asInt32 = (v: Int32Array | readonly number[]): Int32Array =>
+  v instanceof Int32Array ? v : Int32Array.from(v);
+
 const i32 = (v: Int32Array | readonly number[]): Buffer => {
-  const a = v instanceof Int32Array ? v : Int32Array.from(v);
+  const a = asInt32(v);
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 };
+
+/** A candidate table's offsets on the wire: none when every bag holds one index. */
+const offsetsOf = (s: PlainItemSparse, indices: Buffer): Buffer =>
+  s.offsets === undefined ||
+  isOneHot(
+    new Int32Array(indices.buffer, indices.byteOffset, indices.length / 4),
+    asInt32(s.offsets),
+  )
+    ? Buffer.alloc(0)
+    : i32(s.offsets);
 
 /** Packs a plain query into a RankRequest (tensors as little-endian bytes). */
 export function toRankRequest(q: PlainQuery): RankRequest {
@@ -75,10 +91,13 @@ export function toRankRequest(q: PlainQuery): RankRequest {
       count: q.items.count,
       itemIds: ids === undefined ? Buffer.alloc(0) : Buffer.from(ids.buffer),
       dense: f32(q.items.dense),
-      sparse: (q.items.sparse ?? []).map((s) => ({
-        table: s.table,
-        bags: { indices: i32(s.indices), offsets: i32(s.offsets), weights: f32(s.weights) },
-      })),
+      sparse: (q.items.sparse ?? []).map((s) => {
+        const indices = i32(s.indices);
+        return {
+          table: s.table,
+          bags: { indices, offsets: offsetsOf(s, indices), weights: f32(s.weights) },
+        };
+      }),
     },
   };
 }

@@ -6,7 +6,7 @@ import type { World } from './world';
 /**
  * A ranking query as a Rank request to `model` (a model or a pipeline): the user's ids as the
  * user's bags (one id per user table), each candidate's dense features and its ids in the item
- * tables (one id per bag).
+ * tables (one id per bag: no offsets).
  */
 export function plainQueryOf(
   world: World,
@@ -19,7 +19,6 @@ export function plainQueryOf(
   const I = T - U;
   const n = q.items.length;
   const dense = new Float32Array(n * DENSE_FEATURES);
-  const offsets = Int32Array.from({ length: n }, (_, i) => i);
   const columns = Array.from({ length: I }, () => new Int32Array(n));
   q.items.forEach((item, k) => {
     dense.set(
@@ -41,7 +40,7 @@ export function plainQueryOf(
     items: {
       count: n,
       dense,
-      sparse: columns.map((indices, c) => ({ table: U + c, indices, offsets })),
+      sparse: columns.map((indices, c) => ({ table: U + c, indices })),
     },
   };
 }

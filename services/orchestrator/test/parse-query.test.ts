@@ -101,6 +101,26 @@ describe('Rank request validation', () => {
     );
   });
 
+  it('reads bags sent without offsets as one index per item, and names a count that does not fit', () => {
+    const sent = toRankRequest(
+      query((q) => (q.items = { count: 3, sparse: [{ table: 0, indices: [4, 5, 6] }] })),
+    );
+    assert.equal(sent.items?.sparse[0]?.bags?.offsets.length, 0);
+    const parsed = parseQuery(sent, spec, 100);
+    const source = parsed.tables[0];
+    assert.equal(source?.kind, 'items');
+    if (source?.kind === 'items') {
+      assert.deepEqual([...source.bags.offsets], [0, 1, 2]);
+      assert.deepEqual([...source.bags.indices], [4, 5, 6]);
+    }
+    // Offsets given in the one-index form are left off the wire by the client.
+    assert.equal(toRankRequest(query()).items?.sparse[0]?.bags?.offsets.length, 0);
+    bad(
+      query((q) => (q.items = { count: 3, sparse: [{ table: 0, indices: [4, 5] }] })),
+      /bags\.offsets = "empty \(one bag per index: 2 bags\)": expected one bag per item \(3\)/,
+    );
+  });
+
   it('refuses wrong dense widths, unknown or repeated tables, mismatched weights and ids', () => {
     bad(
       query((q) => (q.user = { dense: new Float32Array(5) })),

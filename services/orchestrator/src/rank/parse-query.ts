@@ -1,7 +1,7 @@
 import { validateBags } from '@recmesh/backend';
 import { invalidArgument } from '@recmesh/errors';
 import type { ModelSpec } from '@recmesh/models';
-import type { RankRequest } from '@recmesh/proto';
+import { bagOffsets, type RankRequest } from '@recmesh/proto';
 import { asF32, asI32, asU64 } from '@recmesh/rpc';
 
 /** Bags over one table, (indices, offsets) form, global row ids. */
@@ -117,9 +117,11 @@ export function parseQuery(request: RankRequest, spec: ModelSpec, maxItems: numb
     const indices = tensor(`${field}.bags.indices`, () =>
       asI32(b?.indices ?? Buffer.alloc(0), `${field}.bags.indices`),
     );
-    const offsets = tensor(`${field}.bags.offsets`, () =>
+    const sent = tensor(`${field}.bags.offsets`, () =>
       asI32(b?.offsets ?? Buffer.alloc(0), `${field}.bags.offsets`),
     );
+    // Offsets left empty: one index per item (bagOffsets).
+    const offsets = bagOffsets(indices, sent);
     const weights =
       b !== undefined && b.weights.length > 0
         ? tensor(`${field}.bags.weights`, () => asF32(b.weights, `${field}.bags.weights`))
@@ -127,7 +129,9 @@ export function parseQuery(request: RankRequest, spec: ModelSpec, maxItems: numb
     if (offsets.length !== count) {
       throw invalidArgument(
         `${field}.bags.offsets`,
-        `${offsets.length} bags`,
+        sent.length === 0
+          ? `empty (one bag per index: ${indices.length} bags)`
+          : `${offsets.length} bags`,
         `expected one bag per item (${count})`,
       );
     }

@@ -1,5 +1,6 @@
 import {
   encodePredictRequest,
+  isOneHot,
   Pooling,
   type LookupResponse,
   type PredictRequest,
@@ -46,14 +47,14 @@ interface Part {
   readonly bags: Bags;
 }
 
-/** A table's bags as a lookup on the wire. */
+/** A table's bags as a lookup on the wire; one index per bag goes without its offsets. */
 function tableLookup(table: number, bags: Bags, pooling: Pooling): TableLookup {
   return {
     table,
     pooling,
     bags: {
       indices: bytesOf(bags.indices),
-      offsets: bytesOf(bags.offsets),
+      offsets: isOneHot(bags.indices, bags.offsets) ? Buffer.alloc(0) : bytesOf(bags.offsets),
       weights: bags.weights === undefined ? Buffer.alloc(0) : bytesOf(bags.weights),
     },
   };
