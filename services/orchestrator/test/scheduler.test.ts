@@ -69,16 +69,28 @@ const settings: SchedulerSettings = {
   retuneOnLoadChange: 0.25,
 };
 
-/** Feeds `windows` windows of queries whose latency is f(batch, offload). */
+/**
+ * The schedulers' clock in these tests, ms: it moves only as `feed` completes queries, so the
+ * load a window measures is the test's, not the machine's (a slow spell on a shared machine read
+ * as a load change re-tunes).
+ */
+let nowMs = 0;
+const clock = () => nowMs;
+const scheduler = (over: Partial<SchedulerSettings> = {}) =>
+  new ModelScheduler({ ...settings, ...over }, clock);
+
+/** Feeds `windows` windows of queries whose latency is f(batch, offload), one every `everyMs`. */
 function feed(
   s: ModelScheduler,
   windows: number,
   f: (batch: number, offload: boolean, items: number) => number,
   items = 100,
+  everyMs = 1,
 ) {
   for (let w = 0; w < windows; w++) {
     for (let q = 0; q < settings.windowQueries; q++) {
       const d = s.decide(items);
+      nowMs += everyMs;
       s.observe(d, f(d.batchSize, d.offload, items), items);
     }
   }
@@ -86,7 +98,7 @@ function feed(
 
 describe('DeepRecSched online', () => {
   it('measures, climbs the batch size and settles on the best one', () => {
-    const s = new ModelScheduler(settings);
+    const s = scheduler();
     assert.equal(s.state().phase, 'measuring');
     feed(s, 20, (b) => curve(256)(b));
     const st = s.state();
@@ -96,7 +108,7 @@ describe('DeepRecSched online', () => {
   });
 
   it('tunes the offload threshold when an accelerator pool serves the model', () => {
-    const s = new ModelScheduler(settings);
+    const s = scheduler();
     s.setAccelerator(true);
     // The accelerator is fast for any query; the climb should send as much as it can there.
     feed(s, 40, (b, offload) => (offload ? 20 : curve(128)(b)));
@@ -110,7 +122,7 @@ describe('DeepRecSched online', () => {
   });
 
   it('re-tunes when the mesh gets slower, not for a target just missed at capacity', () => {
-    const s = new ModelScheduler(settings);
+    const s = scheduler();
     feed(s, 20, (b) => 40 + curve(64)(b)); // settles at 80 ms
     assert.equal(s.state().phase, 'steady');
     feed(s, 3, () => 110);
@@ -120,6 +132,17 @@ describe('DeepRecSched online', () => {
     feed(s, 1, () => 500);
     assert.equal(s.state().phase, 'measuring');
     assert.equal(s.state().retunes, 1);
+  });
+
+  it('re-tunes when the load grows by more than retune_on_load_change, not when it falls', () => {
+    const s = scheduler();
+    feed(s, 20, (b) => curve(64)(b), 100, 2); // settles at 500 queries/s
+    assert.equal(s.state().phase, 'steady');
+    feed(s, 3, (b) => curve(64)(b), 100, 4); // half the load: keeps its configuration
+    feed(s, 3, (b) => curve(64)(b), 100, 1.7); // 18% more than at settling: within 25%
+    assert.deepEqual([s.state().phase, s.state().retunes], ['steady', 0]);
+    feed(s, 1, (b) => curve(64)(b), 100, 1.5); // 33% more
+    assert.deepEqual([s.state().phase, s.state().retunes], ['measuring', 1]);
   });
 
   it('scores a window by the latency at the tail query size, through a line fitted to all', () => {
@@ -137,10 +160,11 @@ describe('DeepRecSched online', () => {
     // noise of +-20%. At the tail size (~300 items) batch 64 is best, 32 and 128 within 15%.
     const rng = new Rng(9);
     const sizes = productionSizes(100, 1000);
-    const s = new ModelScheduler({ ...settings, windowQueries: 64 });
+    const s = scheduler({ windowQueries: 64 });
     for (let q = 0; q < 64 * 40; q++) {
       const items = sizes.sample(rng);
       const d = s.decide(items);
+      nowMs += 1;
       const batches = Math.ceil(items / d.batchSize);
       const waves = Math.ceil(batches / 2);
       const ms = batches * 0.6 + waves * Math.min(items, d.batchSize) * 0.05;

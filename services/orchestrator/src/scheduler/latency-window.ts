@@ -3,14 +3,18 @@ import { quantileSorted } from '@recmesh/workload';
 export interface Sample {
   readonly latencyMs: number;
   readonly items: number;
-  /** performance.now() at completion. */
+  /** The window's clock at completion, ms. */
   readonly at: number;
 }
 
-/** The completions of one measurement window. */
+/** The completions of one measurement window, on a clock in ms (monotonic by default). */
 export class LatencyWindow {
   private readonly samples: Sample[] = [];
-  private readonly opened = performance.now();
+  private readonly opened: number;
+
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.opened = now();
+  }
 
   add(sample: Sample): void {
     this.samples.push(sample);
@@ -18,7 +22,7 @@ export class LatencyWindow {
 
   /** Since the window opened, ms. */
   ageMs(): number {
-    return performance.now() - this.opened;
+    return this.now() - this.opened;
   }
 
   get size(): number {
@@ -57,7 +61,7 @@ export class LatencyWindow {
 
   summary(): { p95Ms: number; p99Ms: number; qps: number; itemsPerS: number } {
     const sorted = Float64Array.from(this.samples, (s) => s.latencyMs).sort();
-    const span = Math.max(1, (this.samples.at(-1)?.at ?? performance.now()) - this.opened) / 1000;
+    const span = Math.max(1, (this.samples.at(-1)?.at ?? this.now()) - this.opened) / 1000;
     const items = this.samples.reduce((s, x) => s + x.items, 0);
     return {
       p95Ms: quantileSorted(sorted, 0.95),

@@ -78,7 +78,7 @@ export class ModelScheduler {
   private batchSize: number;
   private offloadThreshold: number;
   private epoch = 0;
-  private window = new LatencyWindow();
+  private window: LatencyWindow;
   private climber: HillClimber | undefined;
   private referenceQps = 0;
   private accelerator = false;
@@ -95,7 +95,15 @@ export class ModelScheduler {
   private misses = 0;
   private readonly history: SchedulerState['history'][number][] = [];
 
-  constructor(settings: SchedulerSettings) {
+  /**
+   * `now` is the clock of the windows (ms; the completions' times, hence the measured load): the
+   * process's monotonic clock, or a test's.
+   */
+  constructor(
+    settings: SchedulerSettings,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.window = new LatencyWindow(now);
     this.settings = validate(settings);
     this.batchSize = settings.batchSize;
     this.offloadThreshold = settings.offloadThreshold;
@@ -119,7 +127,7 @@ export class ModelScheduler {
     this.largestItems = Math.max(this.largestItems, items);
     this.sizes.add(items);
     if (decision.epoch !== this.epoch) return;
-    this.window.add({ latencyMs, items, at: performance.now() });
+    this.window.add({ latencyMs, items, at: this.now() });
     if (
       this.window.size < this.settings.windowQueries ||
       this.window.ageMs() < this.settings.minWindowMs
@@ -129,7 +137,7 @@ export class ModelScheduler {
     const atTail = this.window.latencyAt(this.sizes.p95());
     this.windows++;
     this.last = w;
-    this.window = new LatencyWindow();
+    this.window = new LatencyWindow(this.now);
     this.step(w.p95Ms, w.qps, Number.isFinite(atTail) ? atTail : w.p95Ms);
   }
 
@@ -249,7 +257,7 @@ export class ModelScheduler {
 
   private bump(): void {
     this.epoch++;
-    this.window = new LatencyWindow();
+    this.window = new LatencyWindow(this.now);
   }
 }
 
