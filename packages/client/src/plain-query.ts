@@ -1,4 +1,4 @@
-import { isOneHot, type RankRequest, type RankResponse } from '@recmesh/proto';
+import { isOneHot, type Bags, type RankRequest, type RankResponse } from '@recmesh/proto';
 
 /** One table's bags for the candidates, EmbeddingBag's (indices, offsets) form. */
 export interface PlainItemSparse {
@@ -59,15 +59,16 @@ const i32 = (v: Int32Array | readonly number[]): Buffer => {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 };
 
-/** A candidate table's offsets on the wire: none when every bag holds one index. */
-const offsetsOf = (s: PlainItemSparse, indices: Buffer): Buffer =>
-  s.offsets === undefined ||
-  isOneHot(
-    new Int32Array(indices.buffer, indices.byteOffset, indices.length / 4),
-    asInt32(s.offsets),
-  )
-    ? Buffer.alloc(0)
-    : i32(s.offsets);
+/** A candidate table's bags on the wire; one index per bag goes without its offsets. */
+function bagsOf(s: PlainItemSparse): Bags {
+  const indices = asInt32(s.indices);
+  const offsets = s.offsets === undefined ? undefined : asInt32(s.offsets);
+  return {
+    indices: i32(indices),
+    offsets: offsets === undefined || isOneHot(indices, offsets) ? Buffer.alloc(0) : i32(offsets),
+    weights: f32(s.weights),
+  };
+}
 
 /** Packs a plain query into a RankRequest (tensors as little-endian bytes). */
 export function toRankRequest(q: PlainQuery): RankRequest {
@@ -91,13 +92,7 @@ export function toRankRequest(q: PlainQuery): RankRequest {
       count: q.items.count,
       itemIds: ids === undefined ? Buffer.alloc(0) : Buffer.from(ids.buffer),
       dense: f32(q.items.dense),
-      sparse: (q.items.sparse ?? []).map((s) => {
-        const indices = i32(s.indices);
-        return {
-          table: s.table,
-          bags: { indices, offsets: offsetsOf(s, indices), weights: f32(s.weights) },
-        };
-      }),
+      sparse: (q.items.sparse ?? []).map((s) => ({ table: s.table, bags: bagsOf(s) })),
     },
   };
 }
