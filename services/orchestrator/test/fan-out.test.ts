@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, on } from 'node:events';
 import { after, describe, it } from 'node:test';
-import {
-  Server,
-  ServerCredentials,
-  status,
-  type sendUnaryData,
-  type ServerUnaryCall,
-} from '@grpc/grpc-js';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import type { Announcement, Role } from '@recmesh/bus';
 import { isRecmeshError } from '@recmesh/errors';
-import { EmbeddingServiceService, type LookupRequest, type LookupResponse } from '@recmesh/proto';
-import { SERVER_OPTIONS } from '@recmesh/rpc';
+import type { LookupRequest } from '@recmesh/proto';
 import { lookup, type FanOutDeps } from '../src/rank/fan-out';
 import { Balancer } from '../src/routing/balancer';
 import { ClientPool } from '../src/routing/client-pool';
@@ -19,39 +13,7 @@ import { DEFAULT_HEDGE, HedgePolicy } from '../src/routing/hedge-policy';
 import type { PeerSource } from '../src/routing/peer-source';
 import { Router } from '../src/routing/router';
 import { announce } from './support/announce';
-
-/** `slow` answers after the ms named in the request's model (`delay:50`). */
-type Behaviour = 'answer' | 'stall' | 'invalid' | 'slow';
-
-/** A real EmbeddingService on an ephemeral port whose Lookup answers, stalls or refuses. */
-async function startReplica(id: string, behaviour: Behaviour) {
-  const seen = { calls: 0, cancelled: 0 };
-  const server = new Server(SERVER_OPTIONS);
-  server.addService(EmbeddingServiceService, {
-    lookup(
-      call: ServerUnaryCall<LookupRequest, LookupResponse>,
-      callback: sendUnaryData<LookupResponse>,
-    ) {
-      seen.calls++;
-      call.on('cancelled', () => seen.cancelled++);
-      const reply: LookupResponse = { pooled: [], shardId: id, backend: 'test', computeMs: 0 };
-      if (behaviour === 'answer') callback(null, reply);
-      else if (behaviour === 'slow')
-        setTimeout(() => callback(null, reply), Number(call.request.model.split(':')[1]));
-      else if (behaviour === 'invalid')
-        callback({ code: status.INVALID_ARGUMENT, details: 'lookups[0].table: 99 is not held' });
-    },
-    describe(_call: unknown, callback: sendUnaryData<unknown>) {
-      callback({ code: status.UNIMPLEMENTED });
-    },
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
-      err === null ? resolve(p) : reject(err),
-    ),
-  );
-  return { id, address: `127.0.0.1:${port}`, seen, stop: () => server.forceShutdown() };
-}
+import { startReplica, type Behaviour } from './support/replica';
 
 /** Peers given by hand; records evictions. */
 class Peers extends EventEmitter<{ change: [] }> implements PeerSource {
@@ -77,10 +39,15 @@ after(() => {
   for (const stop of stops) stop();
 });
 
-/** A mesh of the given replicas of group g; `first` is the replica picked first. */
+/** A mesh of replicas r0, r1, ... of group g with the given behaviours; `first` is picked first. */
 async function setup(behaviours: Behaviour[], hedge?: HedgePolicy, first = 0) {
   const replicas = await Promise.all(behaviours.map((b, i) => startReplica(`r${i}`, b)));
   stops.push(...replicas.map((r) => r.stop));
+  return { replicas, ...meshOf(replicas, hedge, first) };
+}
+
+/** Routing over the given replicas of group g; `first` is the replica picked first. */
+function meshOf(replicas: { id: string; address: string }[], hedge?: HedgePolicy, first = 0) {
   const peers = new Peers(replicas.map((r) => announce(r.id, r.address)));
   const balancer = new Balancer();
   // Every other replica carries one call, so `first` is picked first.
@@ -91,7 +58,26 @@ async function setup(behaviours: Behaviour[], hedge?: HedgePolicy, first = 0) {
     clients,
     hedge,
   };
-  return { replicas, peers, balancer, deps };
+  return { peers, balancer, deps };
+}
+
+/**
+ * A `slow` replica in a process of its own, so that it answers while this one is busy; `calls`
+ * yields the model of each call it receives.
+ */
+async function startReplicaProcess(id: string) {
+  const child = fork(join(__dirname, 'support', 'replica-process.ts'), [id], {
+    execArgv: ['--import', 'tsx'],
+  });
+  stops.push(() => child.kill());
+  const messages = (async function* () {
+    for await (const [message] of on(child, 'message'))
+      yield message as { address?: string; call?: string };
+  })();
+  const next = async () => (await messages.next()).value ?? {};
+  const { address } = await next();
+  if (address === undefined) throw new Error(`replica process ${id} did not say its address`);
+  return { id, address, nextCall: async () => (await next()).call };
 }
 
 /** Sends r0 a 10 ms call every 20 ms for `ms` (without hedging): r0 is busy, not silent. */
@@ -105,12 +91,22 @@ async function keepBusy(deps: FanOutDeps, ms: number): Promise<void> {
   await Promise.all(calls);
 }
 
-/** A lookup that r0 gets first (r1 looks loaded while it is picked). */
-function callFirst(deps: FanOutDeps, model: string) {
-  for (let i = 0; i < 100; i++) deps.balancer.begin('r1');
+/** A lookup that r0 gets first (`other` looks loaded while it is picked). */
+function callFirst(deps: FanOutDeps, model: string, other = 'r1') {
+  for (let i = 0; i < 100; i++) deps.balancer.begin(other);
   const pending = lookup(deps, 'g', { model, version: 0, lookups: [] }, {});
-  for (let i = 0; i < 100; i++) deps.balancer.end('r1');
+  for (let i = 0; i < 100; i++) deps.balancer.end(other);
   return pending;
+}
+
+/** A hedge policy that counts the hedges it allowed. */
+class CountingHedge extends HedgePolicy {
+  sent = 0;
+  override tryHedge(): boolean {
+    const allowed = super.tryHedge();
+    if (allowed) this.sent++;
+    return allowed;
+  }
 }
 
 const hedgeAfter = (ms: number) =>
@@ -140,24 +136,46 @@ describe('fan-out to replicas', () => {
     assert.equal(balancer.pick(deps.router.replicas('g'))?.id, 'r1');
   });
 
+  // The hedge delay (150 ms) is many times the busy replica's 20 ms rhythm: only a stall of this
+  // whole process (both replicas live in it) that long could pass for silence.
   it('does not hedge a call to a replica that is busy answering others (load, not silence)', async () => {
-    const { replicas, deps } = await setup(['slow', 'answer'], hedgeAfter(30));
-    const busy = keepBusy(deps, 600);
-    const long = await callFirst(deps, 'delay:400');
+    const { replicas, deps } = await setup(['slow', 'answer'], hedgeAfter(150));
+    const busy = keepBusy(deps, 800);
+    const long = await callFirst(deps, 'delay:600');
     await busy;
     assert.equal(long.shardId, 'r0', 'r0 kept answering short calls meanwhile: no hedge');
     assert.equal(replicas[1]?.seen.calls, 0);
   });
 
   it('hedges a call whose replica goes silent while it waits, after being busy', async () => {
-    const { deps } = await setup(['slow', 'answer'], hedgeAfter(30));
+    const { deps } = await setup(['slow', 'answer'], hedgeAfter(150));
     const busy = keepBusy(deps, 300);
     const started = performance.now();
     const reply = await callFirst(deps, 'delay:60000');
     const ms = performance.now() - started;
     await busy;
     assert.equal(reply.shardId, 'r1', 'hedged to the other replica');
-    assert.ok(ms >= 250 && ms < 1500, `hedged once r0 went quiet, after ${Math.round(ms)} ms`);
+    assert.ok(ms >= 300 && ms < 2000, `hedged once r0 went quiet, after ${Math.round(ms)} ms`);
+  });
+
+  it('does not hedge for its own stall: answers that came in while this process was busy are read first', async () => {
+    const hedge = new CountingHedge({ ...DEFAULT_HEDGE, minDelayMs: 0, initialDelayMs: 100 });
+    const r0 = await startReplicaProcess('r0');
+    const r1 = await startReplica('r1', 'answer');
+    stops.push(r1.stop);
+    const { deps } = meshOf([r0, r1], hedge);
+    const plain = { ...deps, hedge: undefined };
+    assert.equal((await callFirst(plain, 'delay:0')).shardId, 'r0');
+    assert.equal((await callFirst(plain, 'delay:0', 'r0')).shardId, 'r1', 'connected to both');
+    assert.equal(await r0.nextCall(), 'delay:0');
+
+    const pending = callFirst(deps, 'delay:30');
+    assert.equal(await r0.nextCall(), 'delay:30');
+    // r0 answers 30 ms into this stall; the hedge timer (100 ms) comes due during it.
+    const until = performance.now() + 300;
+    while (performance.now() < until);
+    assert.equal((await pending).shardId, 'r0');
+    assert.equal(hedge.sent, 0, "r0's answer was read before judging it silent: no hedge");
   });
 
   it('sends no hedge when the budget is spent, nor where the group has one replica', async () => {

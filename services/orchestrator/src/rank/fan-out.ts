@@ -169,10 +169,22 @@ function callReplica<Res>(
       const spare = replicas().some((r) => !tried.has(r.id));
       if (!spare) return;
       if (silent && hedge.tryHedge()) start();
-      else hedgeTimer.timeout = setTimeout(() => check(deps.balancer.now() - recheck), recheck);
+      else checkAt(deps.balancer.now() + recheck, recheck);
     };
-    const firstStarted = deps.balancer.now();
-    hedgeTimer.timeout = setTimeout(() => check(firstStarted), delay);
+    /**
+     * Checks at `due` whether the replicas answered anything in the `span` ms before it. The check
+     * runs after the I/O of the loop turn its timer fires in (setImmediate): a timer that fires
+     * late because this process stalled (a long parse, a GC pause) would otherwise run before the
+     * answers that came in meanwhile are read, and hedge a replica for this process's own silence.
+     * Answers count from when they are read, so those still fall in the span.
+     */
+    const checkAt = (due: number, span: number) => {
+      hedgeTimer.timeout = setTimeout(
+        () => setImmediate(() => check(due - span)),
+        due - deps.balancer.now(),
+      );
+    };
+    checkAt(deps.balancer.now() + delay, delay);
   });
 }
 
