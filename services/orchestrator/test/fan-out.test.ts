@@ -62,8 +62,8 @@ function meshOf(replicas: { id: string; address: string }[], hedge?: HedgePolicy
 }
 
 /**
- * A `slow` replica in a process of its own, so that it answers while this one is busy; `calls`
- * yields the model of each call it receives.
+ * A `slow` replica in a process of its own, so that it answers while this one is busy;
+ * `nextCall` waits for the next call it receives and gives its model.
  */
 async function startReplicaProcess(id: string) {
   const child = fork(join(__dirname, 'support', 'replica-process.ts'), [id], {
@@ -91,7 +91,7 @@ async function keepBusy(deps: FanOutDeps, ms: number): Promise<void> {
   await Promise.all(calls);
 }
 
-/** A lookup that r0 gets first (`other` looks loaded while it is picked). */
+/** A lookup that the replica other than `other` (r0 by default) gets first: `other` looks loaded. */
 function callFirst(deps: FanOutDeps, model: string, other = 'r1') {
   for (let i = 0; i < 100; i++) deps.balancer.begin(other);
   const pending = lookup(deps, 'g', { model, version: 0, lookups: [] }, {});
