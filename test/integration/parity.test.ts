@@ -13,6 +13,7 @@ import {
   Pooling,
   type Bags,
   type PredictRequest,
+  type PredictResponse,
   type TableLookup,
 } from '@recmesh/proto';
 import { asF32, bytesOf } from '@recmesh/rpc';
@@ -93,8 +94,9 @@ for (const { name: where, workerTables, env } of POOLING_PATHS) {
           },
         });
         const good = spec.tables.map((_, table) => lookup(table, [0, 1, 2]));
-        const refused = async (r: Partial<PredictRequest>, re: RegExp) => {
-          const err = await new Promise<ServiceError>((resolve) =>
+        /** A Predict of `batch` items over the good lookups, with `r`'s fields in their place. */
+        const predict = (r: Partial<PredictRequest>) =>
+          new Promise<{ err: ServiceError | null; reply?: PredictResponse }>((resolve) =>
             client.predict(
               {
                 model: 'rmc1',
@@ -106,9 +108,11 @@ for (const { name: where, workerTables, env } of POOLING_PATHS) {
                 lookups: good,
                 ...r,
               },
-              (e) => resolve(e as ServiceError),
+              (err, reply) => resolve({ err, reply }),
             ),
           );
+        const refused = async (r: Partial<PredictRequest>, re: RegExp) => {
+          const { err } = await predict(r);
           assert.equal(err?.code, status.INVALID_ARGUMENT, err?.message);
           assert.match(err.details, re);
         };
@@ -135,22 +139,12 @@ for (const { name: where, workerTables, env } of POOLING_PATHS) {
             /embeddings = .*expected none: the request carries lookups/,
           );
           // One index per bag: the same scores with the offsets left off the wire.
-          const scores = (lookups: TableLookup[]) =>
-            new Promise<number[]>((resolve, reject) =>
-              client.predict(
-                {
-                  model: 'rmc1',
-                  version: 0,
-                  batch,
-                  dense: bytesOf(new Float32Array(spec.denseFeatures).fill(0.5)),
-                  embeddings: Buffer.alloc(0),
-                  sharedTables: [],
-                  lookups,
-                },
-                (e, r) =>
-                  e === null && r !== undefined ? resolve([...asF32(r.scores)]) : reject(e),
-              ),
-            );
+          const dense = bytesOf(new Float32Array(spec.denseFeatures).fill(0.5));
+          const scores = async (lookups: TableLookup[]) => {
+            const { err, reply } = await predict({ lookups, dense });
+            if (err !== null || reply === undefined) throw err;
+            return [...asF32(reply.scores)];
+          };
           const withOffsets = spec.tables.map((_, table) => lookup(table, [2, 0, 1]));
           const without = withOffsets.map((l) => ({
             ...l,

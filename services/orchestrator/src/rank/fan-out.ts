@@ -169,22 +169,20 @@ function callReplica<Res>(
       const spare = replicas().some((r) => !tried.has(r.id));
       if (!spare) return;
       if (silent && hedge.tryHedge()) start();
-      else checkAt(deps.balancer.now() + recheck, recheck);
+      else checkIn(recheck);
     };
     /**
-     * Checks at `due` whether the replicas answered anything in the `span` ms before it. The check
-     * runs after the I/O of the loop turn its timer fires in (setImmediate): a timer that fires
-     * late because this process stalled (a long parse, a GC pause) would otherwise run before the
-     * answers that came in meanwhile are read, and hedge a replica for this process's own silence.
-     * Answers count from when they are read, so those still fall in the span.
+     * Checks in `ms` whether the replicas answered anything since now. The check runs after the
+     * I/O of the loop turn its timer fires in (setImmediate): a timer that fires late because this
+     * process stalled (a long parse, a GC pause) would otherwise run before the answers that came
+     * in meanwhile are read, and hedge a replica for this process's own silence. Answers count
+     * from when they are read, so those still count.
      */
-    const checkAt = (due: number, span: number) => {
-      hedgeTimer.timeout = setTimeout(
-        () => setImmediate(() => check(due - span)),
-        due - deps.balancer.now(),
-      );
+    const checkIn = (ms: number) => {
+      const since = deps.balancer.now();
+      hedgeTimer.timeout = setTimeout(() => setImmediate(() => check(since)), ms);
     };
-    checkAt(deps.balancer.now() + delay, delay);
+    checkIn(delay);
   });
 }
 
